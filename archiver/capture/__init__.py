@@ -1,0 +1,1 @@
+"""Scrapy components that capture what crosses the wire and hand it to the WARC writer."""

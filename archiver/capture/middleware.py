@@ -1,0 +1,128 @@
+"""Downloader middleware that writes every exchange to WARC as it crossed the wire.
+
+It sits nearest the downloader (priority 950), below decompression (590), redirects (600) and
+retries (550): it sees every hop, every error and every retried attempt, robots.txt included,
+with the body still content-encoded. It knows nothing of articles.
+"""
+from __future__ import annotations
+
+import logging
+import socket
+from datetime import datetime, timezone
+
+from scrapy import signals
+from scrapy.exceptions import IgnoreRequest
+from urllib.parse import urldefrag
+
+from ..archive import Archive
+from ..warc.record import http_record, warc_date
+from ..warc.writer import RotatingWarcWriter, WarcWriteError
+from .handler import WIRE_META
+from .headers import drop_transfer_encoding, redact_credentials
+from .wire import split_head
+
+logger = logging.getLogger(__name__)
+
+CAPTURE_META = "archiver_capture"
+FATAL_STAT = "archiver/fatal"
+
+
+def warcinfo_fields(settings) -> list[tuple[str, str]]:
+    from .. import __version__
+    import scrapy
+
+    return [
+        ("software", f"archiver/{__version__} (Scrapy/{scrapy.__version__})"),
+        ("hostname", socket.gethostname()),
+        ("operator", settings.get("ARCHIVER_OPERATOR") or settings.get("ARCHIVER_CONTACT") or "unknown"),
+        ("robots", "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore"),
+        ("http-header-user-agent", settings.get("USER_AGENT") or ""),
+        ("format", "WARC File Format 1.1"),
+        ("conformsTo", "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"),
+    ]
+
+
+class WarcCaptureMiddleware:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        settings = crawler.settings
+        archive = Archive(settings.get("ARCHIVER_ARCHIVE"))
+        self.writer = RotatingWarcWriter(
+            archive.warcs,
+            prefix=settings.get("ARCHIVER_WARC_PREFIX", "archiver"),
+            max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE", 1_000_000_000),
+            info_fields=warcinfo_fields(settings),
+        )
+        self.failed = False
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request, response):
+        wire = request.meta.pop(WIRE_META, None)
+        if self.failed:
+            raise IgnoreRequest("the WARC writer has stopped")
+        if wire is None:
+            logger.error("not archived (no wire capture; is the archiver download handler set?): %s", response.url)
+            self.stats.inc_value("archiver/not_archived")
+            return response
+        try:
+            pointer = self._write_exchange(request, response, wire)
+        except WarcWriteError as exc:
+            self._fail(exc)
+            raise IgnoreRequest(str(exc)) from exc
+        request.meta[CAPTURE_META] = {
+            "warc": pointer.as_dict(),
+            "fetched_at": datetime.fromtimestamp(wire.started_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        return response
+
+    def _write_exchange(self, request, response, wire):
+        date = warc_date(datetime.fromtimestamp(wire.started_at, timezone.utc))
+        target = urldefrag(response.url)[0]
+        extra = []
+        if response.ip_address is not None:
+            extra.append(("WARC-IP-Address", str(response.ip_address)))
+        if response.protocol:
+            extra.append(("WARC-Protocol", response.protocol.lower()))
+        truncated = wire.truncated or ("disconnect" if {"partial", "dataloss"} & set(response.flags) else None)
+
+        resp_head = drop_transfer_encoding(wire.response_head)
+        resp_record = http_record(
+            "response", target, date, resp_head, response.body,
+            content_type="application/http; msgtype=response",
+            extra=extra + ([("WARC-Truncated", truncated)] if truncated else []),
+        )
+        split = split_head(wire.request_bytes) or (wire.request_bytes, b"")
+        req_record = http_record(
+            "request", urldefrag(request.url)[0], date, redact_credentials(split[0]), split[1],
+            content_type="application/http; msgtype=request", extra=list(extra),
+        )
+        resp_record.headers.append(("WARC-Concurrent-To", req_record.record_id))
+        req_record.headers.append(("WARC-Concurrent-To", resp_record.record_id))
+        pointer = self.writer.write([resp_record, req_record])[0]
+        self.stats.inc_value("archiver/warc_records", 2)
+        self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)
+        self.stats.inc_value(f"archiver/status/{response.status // 100}xx")
+        return pointer
+
+    def _fail(self, exc: Exception) -> None:
+        if self.failed:
+            return
+        self.failed = True
+        # Scrapy would log and carry on; an archiver that cannot write must stop and say so.
+        logger.critical("stopping the crawl: %s", exc)
+        self.stats.set_value(FATAL_STAT, str(exc))
+        self.crawler.engine.close_spider(self.crawler.spider, "warc_write_failed")
+
+    def spider_closed(self, spider, reason):
+        try:
+            self.writer.close()
+        except WarcWriteError as exc:
+            logger.critical("%s", exc)
+            self.stats.set_value(FATAL_STAT, str(exc))
+        self.stats.set_value("archiver/warc_files", len(self.writer.files_closed))
+        self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)

@@ -1,0 +1,47 @@
+"""The command line: parses arguments, calls the library, prints. Nothing else lives here."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .archive import default_archive
+
+# Each command is a module in archiver.commands with `register(subparsers)` and `run(args) -> int`.
+COMMANDS = ["crawl", "recrawl", "worker", "extract", "export", "verify", "status", "history", "diff", "demo"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="archiver",
+        description="Re-crawl news articles into WARC archives and derive clean article records.",
+    )
+    parser.add_argument("--archive", default=default_archive(), metavar="DIR",
+                        help="the archive folder every command works on (default: %(default)s, env ARCHIVER_ARCHIVE)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"archiver.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"archiver.commands.{name}":
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("archiver: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

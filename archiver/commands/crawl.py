@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import sys
+
+from . import fail
+from ..runner import build_settings, exit_code, parse_setting_overrides, run_spider
+from ..seeds import SeedFileError, check_seed_file
+
+
+def add_crawl_options(parser):
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="set any Scrapy or archiver setting (repeatable)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what Scrapy does (INFO level)")
+
+
+def register(sub):
+    p = sub.add_parser("crawl", help="fetch the seeds, write WARCs, items and state",
+                       description="Fetch URLs once into the archive: WARC captures, article items, state.")
+    p.add_argument("urls", nargs="*", metavar="URL", help="URLs to fetch")
+    p.add_argument("--urls", dest="url_files", action="append", default=[], metavar="FILE",
+                   help="a seed list: plain text, CSV with a url column, or JSON Lines; - for stdin")
+    p.add_argument("--sitemap", action="append", default=[], metavar="URL", help="a sitemap or sitemap index (gzip allowed)")
+    p.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS or Atom feed")
+    add_crawl_options(p)
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    if not (args.urls or args.url_files or args.sitemap or args.feed):
+        return fail("crawl: nothing to fetch; give URLs, --urls FILE, --sitemap URL or --feed URL", 2)
+    try:
+        overrides = parse_setting_overrides(args.settings)
+        for path in args.url_files:
+            check_seed_file(path)
+    except (ValueError, SeedFileError) as exc:
+        return fail(str(exc), 2)
+    settings = build_settings(args.archive, overrides, log_level="INFO" if args.verbose else "WARNING")
+    stats = run_spider(settings, seeds=args.urls, urls=args.url_files, sitemap=args.sitemap, feed=args.feed)
+    return crawl_exit_code(stats)
+
+
+def crawl_exit_code(stats: dict) -> int:
+    code = exit_code(stats)
+    if code:
+        return code
+    if not stats.get("archiver/seeds_requested") and stats.get("archiver/bad_seeds"):
+        print("archiver: no usable seed (every one was bad; see above)", file=sys.stderr)
+        return 2
+    return 0

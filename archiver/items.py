@@ -1,0 +1,20 @@
+"""The article item: its fields, in the contract's order."""
+from __future__ import annotations
+
+ITEM_FIELDS = (
+    "url", "final_url", "canonical_url", "status", "fetched_at",
+    "title", "subtitle", "authors", "published_at", "modified_at",
+    "section", "tags", "views", "credit", "body",
+    "language", "word_count", "links", "images", "content_hash",
+    "version", "extractor", "reason", "warc",
+)
+LIST_FIELDS = ("authors", "tags", "links", "images")
+
+
+def ordered_item(item: dict) -> dict:
+    """Every contract field present (null or empty when unknown), private fields dropped."""
+    out = {}
+    for name in ITEM_FIELDS:
+        value = item.get(name)
+        out[name] = ([] if value is None else value) if name in LIST_FIELDS else value
+    return out

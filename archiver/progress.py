@@ -1,0 +1,96 @@
+"""Progress while crawling, and a summary at the end.
+
+On a terminal: one line redrawn in place (done of known total, rate, errors, bytes archived).
+In a log or a pipe: a plain line every `ARCHIVER_PROGRESS_INTERVAL` seconds. Always a summary.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from scrapy import signals
+from twisted.internet import task
+
+
+def human_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n} B"
+
+
+class Progress:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.out = sys.stderr
+        self.tty = self.out.isatty()
+        self.interval = crawler.settings.getfloat("ARCHIVER_PROGRESS_INTERVAL", 0.5 if self.tty else 10.0)
+        self.enabled = crawler.settings.getbool("ARCHIVER_PROGRESS", True)
+        self.started = time.monotonic()
+        self.loop = None
+        self.total = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.engine_stopped, signal=signals.engine_stopped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def spider_opened(self, spider):
+        self.started = time.monotonic()
+        known_total = getattr(spider, "known_total", None)
+        self.total = known_total() if callable(known_total) else None
+        if self.enabled:
+            self.loop = task.LoopingCall(self.show)
+            self.loop.start(self.interval, now=False)
+
+    def line(self) -> str:
+        get = self.stats.get_value
+        done = get("archiver/seeds_done", 0)
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        of = f"/{self.total}" if self.total else ""
+        errors = get("archiver/failed", 0) + get("archiver/http_errors", 0)
+        return (f"{done}{of} URLs, {done / elapsed:.1f}/s, {errors} errors, "
+                f"{human_bytes(get('archiver/warc_bytes', 0))} archived")
+
+    def show(self):
+        if self.tty:
+            self.out.write("\r\x1b[K" + self.line())
+        else:
+            self.out.write("progress: " + self.line() + "\n")
+        self.out.flush()
+
+    def spider_closed(self, spider, reason):
+        if self.loop and self.loop.running:
+            self.loop.stop()
+        if self.tty and self.enabled:
+            self.out.write("\r\x1b[K")
+        self.reason = reason
+
+    def engine_stopped(self):
+        self.out.write(summary(self.stats.get_stats(), getattr(self, "reason", "finished"),
+                               self.crawler.settings.get("ARCHIVER_ARCHIVE")) + "\n")
+        self.out.flush()
+
+
+def summary(stats: dict, reason: str, archive: str) -> str:
+    classes = ", ".join(f"{c}: {stats[f'archiver/status/{c}']}" for c in ("2xx", "3xx", "4xx", "5xx", "1xx")
+                        if stats.get(f"archiver/status/{c}"))
+    fetched = sum(v for k, v in stats.items() if k.startswith("archiver/status/"))
+    lines = [
+        f"archiver: crawl {reason}",
+        f"  fetched: {fetched} responses ({classes or 'none'})",
+        f"  seeds done: {stats.get('archiver/seeds_done', 0)}, failed: {stats.get('archiver/failed', 0)},"
+        f" bad seed lines: {stats.get('archiver/bad_seeds', 0)}",
+    ]
+    revisits = stats.get("archiver/revisits", 0)
+    lines.append(f"  items: {stats.get('archiver/items', 0)} (without title or body: {stats.get('archiver/items_incomplete', 0)})"
+                 + (f", unchanged (revisits): {revisits}" if revisits else ""))
+    lines.append(f"  WARC: {stats.get('archiver/warc_files', 0)} files, "
+                 f"{human_bytes(stats.get('archiver/warc_bytes', 0))} in {archive}/warcs")
+    if stats.get("archiver/fatal"):
+        lines.append(f"  ERROR: {stats['archiver/fatal']}")
+    return "\n".join(lines)

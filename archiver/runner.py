@@ -1,0 +1,45 @@
+"""Running the `articles` spider in this process, with the archiver's settings."""
+from __future__ import annotations
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from .capture.middleware import FATAL_STAT
+
+
+def build_settings(archive: str, overrides: dict[str, str] | None = None, *, log_level: str = "WARNING") -> Settings:
+    settings = Settings()
+    settings.setmodule("archiver.settings", priority="project")
+    settings.set("ARCHIVER_ARCHIVE", str(archive), priority="cmdline")
+    settings.set("LOG_LEVEL", log_level, priority="cmdline")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
+    """`-s NAME=VALUE` pairs; raises ValueError naming the first malformed one."""
+    out = {}
+    for pair in pairs or []:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"-s expects NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value
+    return out
+
+
+def run_spider(settings: Settings, **spider_args) -> dict:
+    """Run one crawl to its end; returns its stats."""
+    from .spiders.articles import ArticlesSpider
+
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(ArticlesSpider)
+    process.crawl(crawler, **spider_args)
+    process.start()
+    return crawler.stats.get_stats()
+
+
+def exit_code(stats: dict) -> int:
+    if stats.get(FATAL_STAT):
+        return 1
+    return 0

@@ -1,0 +1,223 @@
+"""Seed lists: plain text, CSV with a `url` column, or JSON Lines with a `url` field.
+
+Read lazily, a line at a time, so that a list of a million URLs never sits in memory. A bad line
+is returned as a `BadSeed` naming its line number and text, for the caller to report and skip.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Iterator
+from urllib.parse import urlsplit
+
+from w3lib.url import safe_url_string
+
+MAX_URL_LENGTH = 8000
+ALLOWED_SCHEMES = ("http", "https")
+
+
+class SeedFileError(Exception):
+    """The seed source as a whole cannot be read."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    url: str
+    line: int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class BadSeed:
+    text: str
+    reason: str
+    line: int | None = None
+    source: str = ""
+
+    def describe(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else (self.source or "argument")
+        shown = self.text if len(self.text) <= 120 else self.text[:117] + "..."
+        return f"bad seed at {where}: {shown!r} ({self.reason})"
+
+
+def check_url(text: str) -> str:
+    """Return the URL to fetch, or raise ValueError saying what is wrong with it."""
+    url = text.strip()
+    if not url:
+        raise ValueError("empty")
+    if len(url) > MAX_URL_LENGTH:
+        raise ValueError(f"longer than {MAX_URL_LENGTH} characters")
+    if any(ch.isspace() for ch in url):
+        raise ValueError("contains white space")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ValueError("contains control characters")
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+        parts.port  # raises on a bad port
+    except ValueError as exc:
+        raise ValueError(f"not parseable: {exc}") from None
+    if not parts.scheme:
+        raise ValueError("not a URL (no scheme)")
+    if parts.scheme.lower() not in ALLOWED_SCHEMES:
+        raise ValueError(f"scheme {parts.scheme}: is not http or https")
+    if not hostname:
+        raise ValueError("no host")
+    try:
+        return safe_url_string(url)
+    except (UnicodeError, ValueError) as exc:
+        raise ValueError(f"not parseable: {exc}") from None
+
+
+def seed_from_text(text: str, line: int | None = None, source: str = "") -> Seed | BadSeed:
+    try:
+        return Seed(check_url(text), line, source)
+    except ValueError as exc:
+        return BadSeed(text, str(exc), line, source)
+
+
+def _open_binary(path: str) -> tuple[IO[bytes], str]:
+    if path == "-":
+        return sys.stdin.buffer, "<stdin>"
+    try:
+        return open(path, "rb"), path
+    except FileNotFoundError:
+        raise SeedFileError(f"seed file not found: {path}") from None
+    except IsADirectoryError:
+        raise SeedFileError(f"seed file is a folder: {path}") from None
+    except OSError as exc:
+        raise SeedFileError(f"cannot read seed file {path}: {exc.strerror or exc}") from None
+
+
+def _sniff_format(path: str, first_line: str) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    stripped = first_line.strip()
+    if stripped.startswith("{"):
+        return "jsonl"
+    if "," in stripped and "url" in [c.strip().strip('"').lower() for c in stripped.split(",")]:
+        return "csv"
+    return "text"
+
+
+def iter_seed_file(path: str) -> Iterator[Seed | BadSeed]:
+    """Yield seeds from a file (or `-` for stdin), line by line."""
+    raw, source = _open_binary(path)
+    try:
+        stream = io.BufferedReader(raw) if not hasattr(raw, "peek") else raw
+        head = stream.peek(8192)[:8192]
+        if b"\x00" in head:
+            raise SeedFileError(f"{source} is not a text file (it holds NUL bytes)")
+        lines = _decoded_lines(stream, source)
+        first = next(lines, None)
+        if first is None:
+            return
+        fmt = _sniff_format(path, first[1])
+        lines = _chain([first], lines)
+        if fmt == "csv":
+            yield from _csv_seeds(lines, source)
+        elif fmt == "jsonl":
+            yield from _jsonl_seeds(lines, source)
+        else:
+            yield from _text_seeds(lines, source)
+    finally:
+        if raw is not sys.stdin.buffer:
+            raw.close()
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
+
+
+def _decoded_lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, str | None, bytes]]:
+    for number, raw in enumerate(stream, start=1):
+        try:
+            yield number, raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield number, None  # reported by the format reader as "not UTF-8 text"
+
+
+def _text_seeds(lines, source):
+    for number, text in lines:
+        if text is None:
+            yield BadSeed("<undecodable bytes>", "not UTF-8 text", number, source)
+            continue
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        yield seed_from_text(stripped, number, source)
+
+
+def _jsonl_seeds(lines, source):
+    for number, text in lines:
+        if text is None:
+            yield BadSeed("<undecodable bytes>", "not UTF-8 text", number, source)
+            continue
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            record = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            yield BadSeed(stripped, f"not JSON: {exc.msg}", number, source)
+            continue
+        url = record.get("url") if isinstance(record, dict) else None
+        if not isinstance(url, str):
+            yield BadSeed(stripped, "no \"url\" field", number, source)
+            continue
+        yield seed_from_text(url, number, source)
+
+
+def _csv_seeds(lines, source):
+    header = None
+    column = None
+    for number, text in lines:
+        if text is None:
+            yield BadSeed("<undecodable bytes>", "not UTF-8 text", number, source)
+            continue
+        if not text.strip():
+            continue
+        try:
+            row = next(csv.reader([text]))
+        except csv.Error as exc:
+            yield BadSeed(text, f"not CSV: {exc}", number, source)
+            continue
+        if header is None:
+            header = [c.strip().lower() for c in row]
+            if "url" not in header:
+                raise SeedFileError(f"{source}: CSV header has no 'url' column (found: {', '.join(header)})")
+            column = header.index("url")
+            continue
+        if column >= len(row):
+            yield BadSeed(text, "no value in the url column", number, source)
+            continue
+        yield seed_from_text(row[column], number, source)
+
+
+def count_seed_lines(path: str) -> int | None:
+    """A cheap upper bound of the seeds in a file, for progress; None for stdin."""
+    if path == "-":
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return sum(1 for line in fh if line.strip() and not line.lstrip().startswith(b"#"))
+    except OSError:
+        return None
+
+
+def check_seed_file(path: str) -> None:
+    """Refuse, before crawling, a seed file that cannot be read or is not text."""
+    if path == "-":
+        return
+    raw, source = _open_binary(path)
+    with raw:
+        if b"\x00" in raw.read(8192):
+            raise SeedFileError(f"{source} is not a text file (it holds NUL bytes)")

@@ -1,0 +1,65 @@
+"""Scrapy settings of the archiver. Every one can be overridden with `-s NAME=VALUE`.
+
+Order of the archiver's components (lower numbers are nearer the engine):
+  downloader middlewares: ... Scrapy's own (robots 100 ... retry 550, compression 590,
+      redirect 600, stats 850) ... WarcCaptureMiddleware 950, nearest the wire, so it sees each
+      hop with its body still content-encoded.
+  item pipelines: ExtractPipeline 100 (article fields from the capture), NormalizePipeline 200,
+      VersionPipeline 300 (state, versions), JsonLinesItemsPipeline 900 (items/*.jsonl).
+"""
+from . import __version__
+from .archive import default_archive
+
+BOT_NAME = "archiver"
+SPIDER_MODULES = ["archiver.spiders"]
+NEWSPIDER_MODULE = "archiver.spiders"
+
+ARCHIVER_ARCHIVE = default_archive()
+# Who runs this crawl: goes into the User-Agent and the warcinfo record. Set it.
+ARCHIVER_CONTACT = ""
+ARCHIVER_OPERATOR = ""
+ARCHIVER_WARC_PREFIX = "archiver"
+ARCHIVER_WARC_MAX_SIZE = 1_000_000_000
+# Set by the spider from ARCHIVER_CONTACT unless given.
+USER_AGENT = f"archiver/{__version__} (+https://github.com/archiver)"
+
+# No listening ports: the remote-control server and the telnet console stay off.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Politeness: obey robots.txt, a few requests per host at once, and adapt to the server.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+COOKIES_ENABLED = False
+HTTPERROR_ALLOW_ALL = True
+REDIRECT_MAX_TIMES = 10
+
+DOWNLOAD_HANDLERS = {
+    "http": "archiver.capture.handler.RecordingDownloadHandler",
+    "https": "archiver.capture.handler.RecordingDownloadHandler",
+}
+DOWNLOADER_MIDDLEWARES = {
+    "archiver.capture.middleware.WarcCaptureMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "archiver.pipelines.ExtractPipeline": 100,
+    "archiver.pipelines.JsonLinesItemsPipeline": 900,
+}
+EXTENSIONS = {
+    "archiver.progress.Progress": 500,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,178 @@
+"""The `articles` spider: fetch each seed once and hand its capture to the item pipelines.
+
+Seeds come from the command line, a URL list, sitemaps or feeds. The spider follows no links of
+its own: redirects are followed by Scrapy, and sitemaps and feeds only yield more seeds.
+"""
+from __future__ import annotations
+
+import logging
+
+import scrapy
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+
+from ..capture.middleware import CAPTURE_META
+from ..seeds import BadSeed, Seed, SeedFileError, count_seed_lines, iter_seed_file, seed_from_text
+
+logger = logging.getLogger(__name__)
+
+SEED_META = "archiver_seed"
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [v for v in value.replace(",", " ").split() if v]
+    return list(value)
+
+
+class ArticlesSpider(scrapy.Spider):
+    name = "articles"
+
+    def __init__(self, urls=None, url=None, sitemap=None, feed=None, seeds=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # `urls` is a seed file (or "-"), `url` one or more URLs; both work with `scrapy crawl -a`.
+        self.url_files = _as_list(urls)
+        self.seed_urls = _as_list(url) + list(seeds or [])
+        self.sitemaps = _as_list(sitemap)
+        self.feeds = _as_list(feed)
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        contact = settings.get("ARCHIVER_CONTACT")
+        if contact and settings.getpriority("USER_AGENT") <= settings.getpriority("ARCHIVER_CONTACT"):
+            from .. import __version__
+
+            settings.set("USER_AGENT", f"archiver/{__version__} (+{contact})", priority=settings.getpriority("ARCHIVER_CONTACT"))
+
+    def known_total(self) -> int | None:
+        if self.sitemaps or self.feeds:
+            return None
+        total = len(self.seed_urls)
+        for path in self.url_files:
+            count = count_seed_lines(path)
+            if count is None:
+                return None
+            total += count
+        return total
+
+    def _seeds(self):
+        for text in self.seed_urls:
+            yield seed_from_text(text, source="argument")
+        for path in self.url_files:
+            yield from iter_seed_file(path)
+
+    def seed_request(self, seed: Seed) -> scrapy.Request:
+        self.crawler.stats.inc_value("archiver/seeds_requested")
+        return scrapy.Request(
+            seed.url, callback=self.parse, errback=self.fetch_failed,
+            meta={SEED_META: seed.url}, dont_filter=False,
+        )
+
+    def bad_seed(self, bad: BadSeed) -> None:
+        logger.warning(bad.describe())
+        self.crawler.stats.inc_value("archiver/bad_seeds")
+
+    async def start(self):
+        seeds = self._seeds()
+        while True:
+            try:
+                seed = next(seeds)
+            except StopIteration:
+                break
+            except SeedFileError as exc:
+                # The file went bad mid-way (e.g. a CSV without a url column): say so, keep what ran.
+                logger.error("%s", exc)
+                self.crawler.stats.set_value("archiver/seed_error", str(exc))
+                break
+            if isinstance(seed, BadSeed):
+                self.bad_seed(seed)
+                continue
+            yield self.seed_request(seed)
+        for url in self.sitemaps:
+            seed = seed_from_text(url, source="--sitemap")
+            if isinstance(seed, BadSeed):
+                self.bad_seed(seed)
+                continue
+            yield scrapy.Request(seed.url, callback=self.parse_sitemap, errback=self.fetch_failed, dont_filter=True)
+        for url in self.feeds:
+            seed = seed_from_text(url, source="--feed")
+            if isinstance(seed, BadSeed):
+                self.bad_seed(seed)
+                continue
+            yield scrapy.Request(seed.url, callback=self.parse_feed, errback=self.fetch_failed, dont_filter=True)
+
+    def parse(self, response):
+        capture = response.meta.get(CAPTURE_META)
+        self.crawler.stats.inc_value("archiver/seeds_done")
+        if response.status >= 400:
+            self.crawler.stats.inc_value("archiver/http_errors")
+        if capture is None:
+            return
+        yield {
+            "url": response.meta.get(SEED_META, response.url),
+            "final_url": response.url,
+            "status": response.status,
+            "fetched_at": capture["fetched_at"],
+            "warc": capture["warc"],
+            # Raw material for the derivation pipelines; never written out.
+            "_headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs],
+            "_body": response.body,
+        }
+
+    def fetch_failed(self, failure):
+        request = failure.request
+        self.crawler.stats.inc_value("archiver/failed")
+        if SEED_META in request.meta:
+            self.crawler.stats.inc_value("archiver/seeds_done")
+        self.crawler.stats.inc_value(f"archiver/failed/{failure.type.__name__}")
+        logger.warning("failed: %s (%s)", request.url, failure.getErrorMessage() or failure.type.__name__)
+
+    # -- sitemaps and feeds only yield more seeds ---------------------------------------------
+
+    def parse_sitemap(self, response):
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            except Exception as exc:  # a broken gzip stream: name it and go on
+                logger.warning("sitemap %s: cannot gunzip (%s)", response.url, exc)
+                self.crawler.stats.inc_value("archiver/bad_sitemaps")
+                return
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:
+            logger.warning("sitemap %s is not XML (%s)", response.url, exc)
+            self.crawler.stats.inc_value("archiver/bad_sitemaps")
+            return
+        entries = list(sitemap)
+        if sitemap.type not in ("urlset", "sitemapindex"):
+            logger.warning("sitemap %s is not a sitemap (root element %r)", response.url, sitemap.type)
+            self.crawler.stats.inc_value("archiver/bad_sitemaps")
+            return
+        for number, entry in enumerate(entries, start=1):
+            loc = entry.get("loc")
+            seed = seed_from_text(loc or "", number, response.url)
+            if isinstance(seed, BadSeed):
+                self.bad_seed(seed)
+            elif sitemap.type == "sitemapindex":
+                yield scrapy.Request(seed.url, callback=self.parse_sitemap, errback=self.fetch_failed)
+            else:
+                yield self.seed_request(seed)
+
+    def parse_feed(self, response):
+        import feedparser
+
+        parsed = feedparser.parse(response.body, response_headers={"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
+        if not parsed.get("version"):
+            logger.warning("feed %s is not RSS or Atom (%s)", response.url, parsed.get("bozo_exception") or "no feed found")
+            self.crawler.stats.inc_value("archiver/bad_feeds")
+            return
+        for number, entry in enumerate(parsed.entries, start=1):
+            seed = seed_from_text(entry.get("link") or "", number, response.url)
+            if isinstance(seed, BadSeed):
+                self.bad_seed(seed)
+            else:
+                yield self.seed_request(seed)
