@@ -1,0 +1,99 @@
+"""`extract_article`: from one HTTP response (URL, headers, body bytes) to an article item.
+
+Pure: no network, no crawler. The live crawl and `archiver extract` over WARCs call the same
+function, so an archive can be re-derived by a later version of these rules.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml import etree
+
+from .decoding import Headers, UndecodableBody, content_type, decode_content, decode_text, is_html
+from .generic import extract_generic
+from .metadata import embedded_metadata
+from .normalize import normalize_item
+from .profile import choose_profile
+
+ARTICLE_FIELDS = (
+    "title", "subtitle", "authors", "published_at", "modified_at", "section", "tags", "views",
+    "credit", "body", "language", "word_count", "links", "images", "canonical_url",
+    "content_hash", "extractor", "reason",
+)
+_LIST_FIELDS = ("authors", "tags", "links", "images")
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+
+
+def empty_item() -> dict:
+    return {name: [] if name in _LIST_FIELDS else None for name in ARTICLE_FIELDS}
+
+
+def parse_html(text: str):
+    """An lxml tree of the page, or None for an empty document."""
+    data = text.encode("utf-8", "surrogatepass")
+    if not data.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(data, parser=_UTF8_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def extract_article(url: str, headers: Headers | None, body: bytes) -> dict:
+    """The article fields of one response; never raises on bad input, says why in `reason`."""
+    item = empty_item()
+    try:
+        raw = decode_content(headers, body or b"")
+    except UndecodableBody as exc:
+        item["reason"] = f"body not decodable: {exc}"
+        return item
+    if not is_html(headers, raw if not _encoded(headers) else body):
+        item["reason"] = f"not an HTML page ({content_type(headers) or 'unknown type'})"
+        return item
+    text, _charset = decode_text(headers, raw)
+    tree = parse_html(text)
+    if tree is None:
+        item["reason"] = "empty HTML document"
+        return item
+    return extract_from_tree(url, tree)
+
+
+def _encoded(headers: Headers | None) -> bool:
+    from .decoding import header_value
+
+    return bool((header_value(headers, "content-encoding") or "").strip())
+
+
+def extract_from_tree(url: str, tree) -> dict:
+    item = empty_item()
+    host = urlsplit(url).hostname or ""
+    profile = choose_profile(host, tree)
+    fields: dict = {}
+    timezone = None
+    if profile is not None:
+        timezone = profile.timezone
+        fields = profile.extract(tree)
+    if fields.get("body"):
+        item["extractor"] = f"profile:{profile.name}"
+        # What the profile's selectors did not find, the page's own metadata may declare.
+        # Read after the profile removed the appended articles, so theirs cannot leak in.
+        declared = embedded_metadata(tree)
+        for name, value in declared.items():
+            if name in item and not fields.get(name) and value:
+                fields[name] = value
+        fields.setdefault("language", profile.language)
+    else:
+        fields = extract_generic(tree, url)
+        item["extractor"] = "generic"
+    for name in ARTICLE_FIELDS:
+        if fields.get(name):
+            item[name] = fields[name]
+    item["images"] = list(fields.get("images") or []) + list(fields.get("body_images") or [])
+    item["url"] = url
+    item = normalize_item(item, tz=timezone)
+    del item["url"]
+    missing = [name for name in ("title", "body") if not item[name]]
+    if missing:
+        item["reason"] = "no " + " and no ".join("article body" if m == "body" else m for m in missing) + " found"
+    return item

@@ -1,0 +1,255 @@
+"""Normalisation of article fields: pure functions of plain values.
+
+`normalize_item` applies them all and is idempotent, so it can run after extraction and again
+in a crawl pipeline without changing anything the second time.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date, datetime, time
+from urllib.parse import urljoin, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as date_parser
+
+# Zero-width characters, the soft hyphen, word joiner and BOM: invisible, but they break
+# searching, hashing and word counts.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def clean_text(value: str | None) -> str | None:
+    """NFC, no invisible characters, runs of white space as one space; None when empty."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    text = " ".join(text.split())
+    return text or None
+
+
+def clean_body(value: str | None) -> str | None:
+    """Paragraphs separated by exactly one blank line, each paragraph on one line."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = (" ".join(p.split()) for p in re.split(r"\n", text))
+    joined = "\n\n".join(p for p in paragraphs if p)
+    return joined or None
+
+
+def paragraphs(body: str | None) -> list[str]:
+    return [p for p in (body or "").split("\n\n") if p]
+
+
+def word_count(body: str | None) -> int:
+    return len(re.findall(r"\w+(?:[-'’]\w+)*", body or ""))
+
+
+def content_hash(body: str | None) -> str | None:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest() if body else None
+
+
+_VIEWS = re.compile(r"(\d[\d,.\s\u00a0\u202f']*)\s*([kKmM]?)\b")
+
+
+def parse_views(value: str | int | None) -> int | None:
+    """'10,645 Views' -> 10645; '1.2K views' -> 1200; None when there is no number."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    match = _VIEWS.search(str(value))
+    if not match:
+        return None
+    digits, suffix = match.group(1).strip(), match.group(2).lower()
+    if suffix:
+        number = float(digits.replace(",", "."))
+        return int(round(number * (1000 if suffix == "k" else 1_000_000)))
+    return int(re.sub(r"\D", "", digits))
+
+
+_BYLINE_PREFIX = re.compile(
+    r"^\s*(?:(?:written|authored|posted|submitted|reported)\s+by|by|von|par|por|di|door|av)\s*[:\-]?\s+",
+    re.IGNORECASE,
+)
+_NAME_SPLIT = re.compile(r"\s*(?:;|,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\|)\s*", re.I)
+_NOT_A_NAME = re.compile(r"@|https?://|\d{3,}")
+
+
+def split_authors(value: str | list | None) -> list[str]:
+    """'By A and B' -> ['A', 'B']; lists are cleaned and de-duplicated, order kept."""
+    if value is None:
+        return []
+    raw = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for entry in raw:
+        text = clean_text(entry if isinstance(entry, str) else str(entry))
+        if not text:
+            continue
+        text = _BYLINE_PREFIX.sub("", text).strip(" :,;|-–—")
+        for part in _NAME_SPLIT.split(text):
+            name = _BYLINE_PREFIX.sub("", part).strip(" :,;|-–—.")
+            if name and not _NOT_A_NAME.search(name) and len(name) <= 80:
+                if name.casefold() not in {n.casefold() for n in names}:
+                    names.append(name)
+    return names
+
+
+# "Authored by A for The Daily Star (Bangladesh):" / "Authored by Stephen Lendman:"
+_AUTHORED = re.compile(
+    r"^(?:authored|written|submitted)\s+by\s+(?P<names>.+?)"
+    r"(?:\s+(?:for|at|via|of)\s+(?P<source>.+?))?\s*:?\s*$",
+    re.IGNORECASE,
+)
+# "Via Zerohedge", "Via The Anti Media:" — a short source line on its own.
+_VIA = re.compile(r"^via\s+(?P<source>\S.{0,80}?)\s*:?\s*$", re.IGNORECASE)
+_LEADING_LINES = 3
+_MAX_LINE = 160
+
+
+def split_credit_lines(body: str | None) -> tuple[str | None, list[str], str | None]:
+    """Pull leading byline and source lines out of a body.
+
+    Returns (body without them, authors named there, credit). Only short lines among the first
+    few paragraphs count: a sentence that merely starts with "Via" stays in the text.
+    """
+    parts = paragraphs(body)
+    authors: list[str] = []
+    credit: str | None = None
+    kept: list[str] = []
+    for index, para in enumerate(parts):
+        if index < _LEADING_LINES and len(para) <= _MAX_LINE and not kept:
+            authored = _AUTHORED.match(para)
+            if authored:
+                authors = split_authors(authored.group("names"))
+                credit = credit or clean_text(authored.group("source"))
+                continue
+            via = _VIA.match(para)
+            if via:
+                credit = credit or clean_text(para.rstrip(": "))
+                continue
+        kept.append(para)
+    return ("\n\n".join(kept) or None), authors, credit
+
+
+def zone(name: str | None):
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+_DATE_WORDS = re.compile(r"^\s*(?:published|posted|updated|modified)?\s*(?:on|am|le)?\s*[:\-]?\s*", re.I)
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(value: str | datetime | date | None, tz: str | None = None) -> str | None:
+    """A date as ISO 8601: with its offset when the page or the site's zone gives one.
+
+    'Published on June 9, 2017' with zone Europe/London -> '2017-06-09T00:00:00+01:00'.
+    Without a zone, a naive time is kept naive and a bare date stays a date: an offset that is
+    not known is not invented.
+    """
+    if value is None or value == "":
+        return None
+    site_zone = zone(tz)
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time())
+        if site_zone is None:
+            return value.isoformat()
+    else:
+        text = clean_text(value)
+        if not text:
+            return None
+        text = _DATE_WORDS.sub("", text)
+        if _DATE_ONLY.match(text) and site_zone is None:
+            return text
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            try:
+                moment = date_parser.parse(text, default=datetime(1900, 1, 1))
+            except (ValueError, OverflowError, TypeError):
+                return None
+            if moment.year == 1900:
+                return None
+        has_time = bool(re.search(r"\d:\d", text))
+        if not has_time and site_zone is None:
+            return moment.date().isoformat()
+    if moment.tzinfo is None:
+        if site_zone is None:
+            return moment.isoformat()
+        moment = moment.replace(tzinfo=site_zone)
+    return moment.isoformat()
+
+
+def absolute_url(url: str | None, base: str | None) -> str | None:
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith(("javascript:", "data:", "mailto:", "tel:", "#")):
+        return None
+    full = urljoin(base or "", url)
+    parts = urlsplit(full)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    # The fragment names a place in the page, not another resource.
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def absolute_urls(urls: list[str] | None, base: str | None) -> list[str]:
+    seen: list[str] = []
+    for url in urls or []:
+        full = absolute_url(url, base)
+        if full and full not in seen:
+            seen.append(full)
+    return seen
+
+
+def clean_list(values: list | None) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        text = clean_text(value)
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+_TEXT_FIELDS = ("title", "subtitle", "section", "credit", "language")
+
+
+def normalize_item(item: dict, tz: str | None = None) -> dict:
+    """Every article field in its normal form. Idempotent: normalize_item(normalize_item(x)) == normalize_item(x)."""
+    out = dict(item)
+    for key in _TEXT_FIELDS:
+        if key in out:
+            out[key] = clean_text(out[key])
+    if out.get("language"):
+        out["language"] = out["language"].replace("_", "-").split("-")[0].lower() or None
+    body, byline_authors, credit = split_credit_lines(clean_body(out.get("body")))
+    out["body"] = body
+    # A byline inside the text names the writer; the page's author field often names only the
+    # account that posted it (e.g. the site itself).
+    out["authors"] = byline_authors or split_authors(out.get("authors"))
+    out["credit"] = clean_text(out.get("credit")) or credit
+    out["tags"] = clean_list(out.get("tags"))
+    out["views"] = parse_views(out.get("views"))
+    for key in ("published_at", "modified_at"):
+        if key in out:
+            out[key] = parse_date(out[key], tz)
+    base = out.get("final_url") or out.get("url") or out.get("canonical_url")
+    if "canonical_url" in out:
+        out["canonical_url"] = absolute_url(out["canonical_url"], base)
+    out["links"] = absolute_urls(out.get("links"), base)
+    out["images"] = absolute_urls(out.get("images"), base)
+    out["word_count"] = word_count(out["body"]) if out["body"] else None
+    out["content_hash"] = content_hash(out["body"])
+    return out
