@@ -1,0 +1,90 @@
+"""Checking WARC files: digests, structure, request/response pairing, warcinfo first.
+
+Digests are checked by warcio while it reads each record; the rest are the archiver's own rules
+(see the contract's WARC rules). Every problem is named with its file and offset.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+NAME_PATTERN = re.compile(r"^.+-\d{14,17}-\d{5}-[^/]+\.warc\.gz$")
+REVISIT_FIELDS = ("WARC-Refers-To-Target-URI", "WARC-Refers-To-Date", "WARC-Payload-Digest", "WARC-Profile")
+
+
+def _drain(stream) -> None:
+    while stream.read(1 << 20):
+        pass
+
+
+def verify_warc(path: str | Path) -> list[str]:
+    """Return the problems found in one WARC file (empty when it is sound)."""
+    path = Path(path)
+    problems: list[str] = []
+    where = path.name
+
+    def problem(offset, text):
+        problems.append(f"{where} @{offset}: {text}")
+
+    if path.suffix == ".gz" and not NAME_PATTERN.match(path.name):
+        problems.append(f"{where}: name does not follow PREFIX-TIMESTAMP-SERIAL-HOST.warc.gz")
+    records = []
+    try:
+        with open(path, "rb") as fh:
+            it = ArchiveIterator(fh, check_digests=True)
+            for record in it:
+                if record.format != "warc":
+                    problem(it.get_record_offset(), f"not a WARC record ({record.format})")
+                _drain(record.content_stream())
+                offset = it.get_record_offset()
+                headers = record.rec_headers
+                rtype = record.rec_type
+                if record.digest_checker.passed is False:
+                    for text in record.digest_checker.problems:
+                        problem(offset, text)
+                if rtype in ("response", "request", "resource", "metadata", "warcinfo") and not headers.get_header("WARC-Block-Digest"):
+                    problem(offset, f"{rtype} record has no WARC-Block-Digest")
+                if rtype == "response" and not headers.get_header("WARC-Payload-Digest"):
+                    problem(offset, "response record has no WARC-Payload-Digest")
+                if rtype == "revisit":
+                    for field in REVISIT_FIELDS:
+                        if not headers.get_header(field):
+                            problem(offset, f"revisit record lacks {field}")
+                records.append((offset, rtype, headers))
+    except ArchiveLoadFailed as exc:
+        problems.append(f"{where}: unreadable after {len(records)} records: {str(exc).strip()}")
+    except (OSError, EOFError, ValueError) as exc:
+        problems.append(f"{where}: unreadable after {len(records)} records: {exc}")
+
+    if records and records[0][1] != "warcinfo":
+        problems.append(f"{where}: first record is {records[0][1]}, not warcinfo")
+    if not records and not problems:
+        problems.append(f"{where}: holds no records")
+    problems += _pairing_problems(where, records)
+    return problems
+
+
+def _pairing_problems(where: str, records) -> list[str]:
+    """Each response/revisit is followed by its request, linked both ways, with one WARC-Date."""
+    problems = []
+    for i, (offset, rtype, headers) in enumerate(records):
+        if rtype not in ("response", "revisit"):
+            continue
+        if i + 1 >= len(records) or records[i + 1][1] != "request":
+            problems.append(f"{where} @{offset}: {rtype} not followed by its request record")
+            continue
+        req_offset, _, req = records[i + 1]
+        rid, qid = headers.get_header("WARC-Record-ID"), req.get_header("WARC-Record-ID")
+        if headers.get_header("WARC-Concurrent-To") != qid or req.get_header("WARC-Concurrent-To") != rid:
+            problems.append(f"{where} @{offset}: {rtype} and request not linked by WARC-Concurrent-To")
+        if headers.get_header("WARC-Date") != req.get_header("WARC-Date"):
+            problems.append(f"{where} @{offset}: {rtype} and request have different WARC-Date")
+        if headers.get_header("WARC-IP-Address") != req.get_header("WARC-IP-Address"):
+            problems.append(f"{where} @{offset}: {rtype} and request have different WARC-IP-Address")
+    for i, (offset, rtype, headers) in enumerate(records):
+        if rtype == "request" and (i == 0 or records[i - 1][1] not in ("response", "revisit")):
+            problems.append(f"{where} @{offset}: request record without its response")
+    return problems
