@@ -22,7 +22,7 @@ def site():
 def crawled(site, tmp_path_factory):
     archive = tmp_path_factory.mktemp("capture") / "archive"
     seeds = site.article_urls(5) + [
-        site.url("/chunked/7/"), site.url("/short/3"), site.url("/search?q=raqqa&page=2"),
+        site.url("/chunked/7/"), site.url("/short/9"), site.url("/search?q=raqqa&page=2"),
         site.url("/cookies"), site.url("/missing"), site.url("/error"),
     ]
     result = run_archiver(archive, "crawl", *seeds, *FAST, "-s", "RETRY_TIMES=1")
@@ -72,9 +72,9 @@ def test_repeated_headers_kept(site, crawled):
 
 def test_redirect_hop_and_robots_archived(site, crawled):
     _, recs, _ = crawled
-    (hop,) = responses_for(recs, site.url("/short/3"))
+    (hop,) = responses_for(recs, site.url("/short/9"))
     assert hop["http"].statusline.startswith("301")
-    assert hop["http"].get_header("Location") == "/article/3/"
+    assert hop["http"].get_header("Location") == "/article/9/"
     assert responses_for(recs, site.url("/robots.txt"))
 
 
@@ -145,13 +145,13 @@ def test_each_record_is_one_gzip_member(crawled):
 def test_items_point_at_their_captures(site, crawled):
     archive, recs, result = crawled
     got = {i["url"]: i for i in items(archive)}
-    item = got[site.url("/short/3")]
-    assert item["final_url"] == site.url("/article/3/")
+    item = got[site.url("/short/9")]
+    assert item["final_url"] == site.url("/article/9/")
     assert item["status"] == 200
     assert item["fetched_at"].endswith("Z")
     rec = [r for r in recs if r["file"] == item["warc"]["filename"] and r["offset"] == item["warc"]["offset"]][0]
     assert rec["headers"]["WARC-Record-ID"] == item["warc"]["record_id"]
-    assert rec["headers"]["WARC-Target-URI"] == site.url("/article/3/")
+    assert rec["headers"]["WARC-Target-URI"] == site.url("/article/9/")
     assert got[site.url("/article/1/")]["title"].startswith("New video footage")
     assert got[site.url("/missing")]["status"] == 404
 
@@ -161,3 +161,22 @@ def test_summary_printed(crawled):
     assert "archiver: crawl finished" in result.stderr
     assert "4xx: 1" in result.stderr and "5xx: 2" in result.stderr
     assert "WARC: 1 files" in result.stderr
+
+
+def test_pywb_replays_every_page(site, crawled, tmp_path):
+    from pywb_helpers import Wayback
+
+    archive, _, _ = crawled
+    warcs = sorted(Path(archive, "warcs").glob("*.warc.gz"))
+    with Wayback(tmp_path / "pywb", warcs) as wayback:
+        for path in ["/article/0/", "/article/4/", "/chunked/7/", "/search?q=raqqa&page=2", "/cookies"]:
+            status, headers, body = wayback.get(site.url(path))
+            assert status == 200, path
+            if headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            original = site.sent[path]
+            if original[:2] == b"\x1f\x8b":
+                original = gzip.decompress(original)
+            assert body == original, path
+        status, _, _ = wayback.get(site.url("/missing"))
+        assert status == 404
