@@ -6,6 +6,7 @@ Digests are checked by warcio while it reads each record; the rest are the archi
 from __future__ import annotations
 
 import re
+import zlib
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -59,6 +60,12 @@ def verify_warc(path: str | Path) -> list[str]:
     except (OSError, EOFError, ValueError) as exc:
         problems.append(f"{where}: unreadable after {len(records)} records: {exc}")
 
+    if path.name.endswith(".gz"):
+        members, tail_problem = gzip_members(path)
+        if tail_problem:
+            problems.append(f"{where}: {tail_problem}")
+        elif records and members != [r[0] for r in records]:
+            problems.append(f"{where}: records are not one gzip member each")
     if records and records[0][1] != "warcinfo":
         problems.append(f"{where}: first record is {records[0][1]}, not warcinfo")
     if not records and not problems:
@@ -88,3 +95,38 @@ def _pairing_problems(where: str, records) -> list[str]:
         if rtype == "request" and (i == 0 or records[i - 1][1] not in ("response", "revisit")):
             problems.append(f"{where} @{offset}: request record without its response")
     return problems
+
+
+def gzip_members(path: Path, chunk: int = 1 << 20) -> tuple[list[int], str | None]:
+    """Offsets of the gzip members of a file, and what is wrong with its end, if anything.
+
+    warcio stops quietly at a cut-off gzip member; a cut file must not pass as sound.
+    """
+    offsets: list[int] = []
+    pos = 0  # offset of the start of the current member
+    with open(path, "rb") as fh:
+        d = None
+        consumed = 0  # bytes of the file fed so far
+        pending = b""
+        while True:
+            if not pending:
+                pending = fh.read(chunk)
+                if not pending:
+                    break
+            if d is None:
+                d = zlib.decompressobj(31)
+                offsets.append(pos)
+            try:
+                while pending and not d.eof:
+                    d.decompress(pending, 1 << 16)
+                    used = len(pending) - len(d.unused_data) if d.eof else len(pending) - len(d.unconsumed_tail)
+                    consumed += used
+                    pending = d.unused_data if d.eof else d.unconsumed_tail
+            except zlib.error as exc:
+                return offsets, f"gzip member at offset {pos} is corrupt ({exc})"
+            if d.eof:
+                pos = consumed
+                d = None
+        if d is not None:
+            return offsets, f"gzip member at offset {pos} is cut short (the file ends inside it)"
+    return offsets, None
