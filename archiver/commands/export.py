@@ -1,0 +1,158 @@
+"""`archiver export`: package one or more archive folders as WACZ, CDXJ, JSON Lines or CSV."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import fail
+from ..export import ExportError
+from ..export.select import ItemSelector, Selection, normalize_domain, parse_date
+from ..export.sources import collect_sources
+
+FORMATS = ("wacz", "cdxj", "jsonl", "csv")
+
+
+def _date(end: bool):
+    def parse(text: str) -> str:
+        try:
+            return parse_date(text, end=end)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return parse
+
+
+def _domain(text: str) -> str:
+    try:
+        return normalize_domain(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def register(sub):
+    p = sub.add_parser(
+        "export", help="package the archive as WACZ, CDXJ, JSON Lines or CSV",
+        description="Package the archive for other tools: a WACZ for replay (ReplayWeb.page, pywb), "
+                    "a CDXJ index of its WARCs, or its items as JSON Lines or CSV. "
+                    "WARCs still being written (.open) are left out; a corrupt WARC is named and skipped.",
+        epilog="CSV flattens lists (authors, tags, links, images) by joining them with '; ' and splits "
+               "warc into warc_filename, warc_record_id, warc_offset. Dates are UTC unless an offset is given.",
+    )
+    p.add_argument("--format", required=True, choices=FORMATS, help="what to write")
+    p.add_argument("--to", required=True, metavar="PATH",
+                   help="the file to write (- for standard output, except wacz); replaced only when the export succeeds")
+    p.add_argument("--from", dest="sources", action="append", default=[], metavar="DIR",
+                   help="an archive folder to read (repeatable, for archives written by several machines; "
+                        "default: --archive)")
+    p.add_argument("--since", type=_date(end=False), metavar="DATE",
+                   help="only captures fetched at or after DATE (YYYY-MM-DD or ISO 8601 date-time)")
+    p.add_argument("--until", type=_date(end=True), metavar="DATE",
+                   help="only captures fetched at or before DATE (a bare date includes that whole day)")
+    p.add_argument("--domain", type=_domain, metavar="D", help="only URLs on host D or its subdomains")
+    p.add_argument("--all-versions", action="store_true",
+                   help="every version of each URL (jsonl, csv and the WACZ page list); default: the latest")
+    p.set_defaults(run=run)
+
+
+def run(args) -> int:
+    if args.since and args.until and args.since > args.until:
+        return fail("export: --since is after --until; nothing could match", 2)
+    if args.to == "-" and args.format == "wacz":
+        return fail("export: a WACZ is a zip file and cannot go to standard output; give a file with --to", 2)
+    selection = Selection(since=args.since, until=args.until, domain=args.domain, all_versions=args.all_versions)
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        print(f"archiver: warning: {message}", file=sys.stderr)
+
+    try:
+        sources = collect_sources(args.sources or [args.archive])
+        _require_input(sources, args.format)
+        with _Target(args.to, binary=args.format == "wacz") as out:
+            summary = _export(args.format, sources, out, selection, warn)
+    except ExportError as exc:
+        return fail(f"export: {exc}")
+    where = "standard output" if args.to == "-" else args.to
+    print(f"archiver: exported {summary} to {where}" + (f" ({len(warnings)} warning(s) above)" if warnings else ""),
+          file=sys.stderr)
+    return 0
+
+
+def _require_input(sources, fmt: str) -> None:
+    if fmt in ("wacz", "cdxj") and not sources.warcs:
+        raise ExportError(f"no closed WARC files (warcs/*.warc.gz) in {sources.names}; nothing to export")
+    if fmt in ("jsonl", "csv") and not sources.items:
+        raise ExportError(f"no item files (items/*.jsonl) in {sources.names}; nothing to export")
+
+
+def _export(fmt: str, sources, out, selection: Selection, warn) -> str:
+    if fmt == "wacz":
+        from ..export.wacz import write_wacz
+
+        report = write_wacz(sources, out, selection, warn)
+        return f"{report.records} records from {report.warcs} WARC file(s) and {report.pages} page(s) as WACZ"
+    if fmt == "cdxj":
+        from ..export.cdxj import write_cdxj
+
+        report = write_cdxj(sources.warcs, out, selection)
+        for line in report.skipped:
+            warn(line)
+        if len(report.skipped) == len(sources.warcs):
+            raise ExportError(f"no WARC file in {sources.names} could be read")
+        return f"{report.lines} CDXJ lines"
+    from ..export.tables import write_csv, write_jsonl
+
+    items = ItemSelector(sources.items, selection, warn)
+    count = (write_jsonl if fmt == "jsonl" else write_csv)(items, out)
+    versions = "every version" if selection.all_versions else "latest version per URL"
+    return f"{count} items ({versions}) as {fmt.upper() if fmt == 'csv' else 'JSON Lines'}"
+
+
+class _Target:
+    """The output file, written beside its final path and renamed into place only on success,
+    so that a failed export never leaves a half-written file where a good one was."""
+
+    def __init__(self, path: str, binary: bool):
+        self.path = path
+        self.binary = binary
+        self.fh = None
+        self.tmp = None
+
+    def __enter__(self):
+        if self.path == "-":
+            return sys.stdout
+        final = Path(self.path)
+        if final.is_dir():
+            raise ExportError(f"cannot write {final}: it is a folder")
+        try:
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent if str(final.parent) else ".")
+        except FileNotFoundError:
+            raise ExportError(f"cannot write {final}: folder {final.parent} does not exist") from None
+        except OSError as exc:
+            raise ExportError(f"cannot write {final}: {exc.strerror or exc}") from None
+        if self.binary:
+            self.fh = os.fdopen(fd, "w+b")
+        else:
+            # newline="" so that the CSV writer's CRLF row ends are written as they are.
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        return self.fh
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.path == "-":
+            sys.stdout.flush()
+            return False
+        try:
+            self.fh.close()
+            if exc_type is None:
+                os.chmod(self.tmp, 0o644)
+                os.replace(self.tmp, self.path)
+                self.tmp = None
+        except OSError as error:
+            raise ExportError(f"cannot write {self.path}: {error.strerror or error}") from None
+        finally:
+            if self.tmp:
+                os.unlink(self.tmp)
+        return False
