@@ -32,6 +32,35 @@ class CorruptRecord(Exception):
     pass
 
 
+class _StrictIterator(ArchiveIterator):
+    """warcio's iterator, made to stop where it would carry on quietly.
+
+    warcio reads a gzip member cut short by a crash, or bytes that are not WARC at all (as ARC),
+    without complaint; an export must not package either as if it were sound.
+    """
+
+    def _next_record(self, next_line):
+        record = super()._next_record(next_line)
+        if record.format != "warc":
+            raise CorruptRecord(f"not a WARC record at offset {self.offset} ({record.format} format)")
+        if self.reader.decompressor is None:
+            raise CorruptRecord("not gzip-compressed record by record")
+        return record
+
+    def read_to_end(self, record=None):
+        finishing = self.record is not None and self.member_info is None
+        errors_before = self.err_count
+        super().read_to_end(record)
+        if not finishing:
+            return
+        offset = self.member_info[0]
+        decompressor = self.reader.decompressor if self.reader else None
+        if decompressor is not None and not decompressor.eof:
+            raise CorruptRecord(f"record at offset {offset} is cut short (its gzip member ends early)")
+        if self.err_count > errors_before:
+            raise CorruptRecord(f"record at offset {offset} does not end where its Content-Length says")
+
+
 @dataclass
 class IndexReport:
     lines: int = 0
@@ -53,8 +82,7 @@ class _CheckedIndexer(CDXJIndexer):
         self._spool_lines = 0
 
     def _create_record_iter(self, input_):
-        return ArchiveIterator(input_, no_record_parse=False, arc2warc=True,
-                               verify_http=self.verify_http, check_digests=True)
+        return _StrictIterator(input_, no_record_parse=False, verify_http=self.verify_http, check_digests=True)
 
     def process_index_entry(self, it, record, *args):
         # The content has been buffered (read to its end), so the digest check is complete.
@@ -75,6 +103,9 @@ class _CheckedIndexer(CDXJIndexer):
         self._spool, self._spool_lines = spool, 0
         try:
             try:
+                if os.path.getsize(filename) == 0:
+                    # A closed WARC always starts with its warcinfo record; an empty one lost it.
+                    raise CorruptRecord("the file is empty")
                 super().process_one(input_, output, filename)
             except Exception as exc:  # anything a damaged file raises: gzip, parse or digest errors
                 self.report.skipped.append(f"{filename}: corrupt WARC, skipped ({_one_line(exc)})")
@@ -91,7 +122,8 @@ class _CheckedIndexer(CDXJIndexer):
 
 
 def _one_line(exc: Exception) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    # warcio quotes the undecodable first line in full; the reason before it is what a reader needs.
+    text = " ".join(str(exc).split(", first line:")[0].split()) or type(exc).__name__
     return text if len(text) <= 300 else text[:297] + "..."
 
 
