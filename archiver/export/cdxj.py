@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer
-from warcio.archiveiterator import ArchiveIterator
 
+from .reader import CorruptRecord, StrictArchiveIterator
 from .select import Selection
 
 # Index only what replay looks up: captures and revisits (not requests, warcinfo or metadata).
@@ -26,39 +26,6 @@ INDEXED_RECORDS = "response,revisit"
 SORT_BUFFER_BYTES = 4 * 1024 * 1024
 # Lines per gzip block of a compressed (ZipNum) index, as py-wacz and ArchiveWeb.page write them.
 LINES_PER_BLOCK = 1024
-
-
-class CorruptRecord(Exception):
-    pass
-
-
-class _StrictIterator(ArchiveIterator):
-    """warcio's iterator, made to stop where it would carry on quietly.
-
-    warcio reads a gzip member cut short by a crash, or bytes that are not WARC at all (as ARC),
-    without complaint; an export must not package either as if it were sound.
-    """
-
-    def _next_record(self, next_line):
-        record = super()._next_record(next_line)
-        if record.format != "warc":
-            raise CorruptRecord(f"not a WARC record at offset {self.offset} ({record.format} format)")
-        if self.reader.decompressor is None:
-            raise CorruptRecord("not gzip-compressed record by record")
-        return record
-
-    def read_to_end(self, record=None):
-        finishing = self.record is not None and self.member_info is None
-        errors_before = self.err_count
-        super().read_to_end(record)
-        if not finishing:
-            return
-        offset = self.member_info[0]
-        decompressor = self.reader.decompressor if self.reader else None
-        if decompressor is not None and not decompressor.eof:
-            raise CorruptRecord(f"record at offset {offset} is cut short (its gzip member ends early)")
-        if self.err_count > errors_before:
-            raise CorruptRecord(f"record at offset {offset} does not end where its Content-Length says")
 
 
 @dataclass
@@ -82,7 +49,7 @@ class _CheckedIndexer(CDXJIndexer):
         self._spool_lines = 0
 
     def _create_record_iter(self, input_):
-        return _StrictIterator(input_, no_record_parse=False, verify_http=self.verify_http, check_digests=True)
+        return StrictArchiveIterator(input_, no_record_parse=False, verify_http=self.verify_http, check_digests=True)
 
     def process_index_entry(self, it, record, *args):
         # The content has been buffered (read to its end), so the digest check is complete.

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import urldefrag
 
-from warcio.archiveiterator import ArchiveIterator
-
 from . import ExportError
 from .cdxj import write_compressed_cdxj
+from .reader import StrictArchiveIterator
 from .select import ItemSelector, Selection
 from .sources import Sources
 
@@ -282,7 +281,7 @@ class _ZipCheck:
     def _warc_records(self, name: str) -> None:
         try:
             with self.zf.open(name) as fh:
-                records = ArchiveIterator(fh, check_digests=True)
+                records = StrictArchiveIterator(fh, gzipped=name.endswith(".gz"), check_digests=True)
                 for record in records:
                     content = record.content_stream()
                     while content.read(CHUNK):
