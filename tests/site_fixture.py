@@ -177,6 +177,9 @@ class _Handler(BaseHTTPRequestHandler):
                     site.sent[self.path] = b""
                 return
             return self._send(200, body, headers, chunked=path.startswith("/chunked/"))
+        if path in FEEDS:
+            body, ctype = FEEDS[path](site)
+            return self._send(200, body, [("Content-Type", ctype)], gzip_it=path.endswith(".gz") or None)
         if path.startswith("/short/"):
             n = path.rsplit("/", 1)[-1]
             return self._send(301, b"", [("Location", f"/article/{n}/")], gzip_it=False)
@@ -191,3 +194,43 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, b"<h1>Not here</h1>", [("Content-Type", "text/html")], reason="Not Found Here")
 
     do_HEAD = do_GET
+
+
+def _urlset(site, numbers, news=False):
+    ns = ' xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"' if news else ""
+    entries = "".join(
+        f"<url><loc>{site.url(f'/article/{n}/')}</loc>"
+        + ("<news:news><news:publication><news:name>The Duran</news:name><news:language>en</news:language>"
+           "</news:publication><news:publication_date>2017-06-09</news:publication_date>"
+           f"<news:title>Article {n}</news:title></news:news>" if news else "<lastmod>2017-06-09</lastmod>")
+        + "</url>" for n in numbers)
+    return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"{ns}>{entries}</urlset>'.encode()
+
+
+def _sitemap_index(site):
+    body = ('<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"<sitemap><loc>{site.url('/sitemap-1.xml.gz')}</loc></sitemap>"
+            f"<sitemap><loc>{site.url('/news-sitemap.xml')}</loc></sitemap></sitemapindex>").encode()
+    return body, "application/xml"
+
+
+def _rss(site):
+    items = "".join(f"<item><title>Article {n}</title><link>{site.url(f'/article/{n}/')}</link></item>" for n in (10, 11))
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>The Duran</title>{items}</channel></rss>').encode(), "application/rss+xml"
+
+
+def _atom(site):
+    entries = "".join(f'<entry><title>Article {n}</title><link href="{site.url(f"/article/{n}/")}"/><id>n{n}</id>'
+                      f"<updated>2017-06-09T00:00:00Z</updated></entry>" for n in (12, 13))
+    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>The Duran</title>'
+            f"<id>duran</id><updated>2017-06-09T00:00:00Z</updated>{entries}</feed>").encode(), "application/atom+xml"
+
+
+# Seed sources: a sitemap index pointing at a gzipped sitemap and a news sitemap; RSS and Atom.
+FEEDS = {
+    "/sitemap.xml": _sitemap_index,
+    "/sitemap-1.xml.gz": lambda site: (_urlset(site, (0, 1, 2)), "application/x-gzip"),
+    "/news-sitemap.xml": lambda site: (_urlset(site, (3, 4), news=True), "application/xml"),
+    "/feed.rss": _rss,
+    "/atom.xml": _atom,
+}
