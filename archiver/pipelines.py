@@ -1,4 +1,5 @@
-"""Item pipelines: derive the article from the capture, then write it to items/*.jsonl.
+"""Item pipelines: derive the article from the capture, keep versions and state, then write
+it to items/*.jsonl.
 
 Derivation uses the same `archiver.extract.extract_article(url, headers, body)` as
 `archiver extract` does over WARCs, so a live crawl and a re-derivation give the same items.
@@ -32,12 +33,53 @@ class ExtractPipeline:
         adapter = ItemAdapter(item)
         headers = adapter.get("_headers") or []
         body = adapter.get("_body") or b""
-        fields = derive_item(adapter["final_url"], adapter["status"], headers, body)
+        # `_status`: a 304 is derived from the stored capture it refers to, which came with its own status.
+        fields = derive_item(adapter["final_url"], adapter.get("_status") or adapter["status"], headers, body)
         for key, value in fields.items():
             adapter[key] = value
         if fields.get("reason"):
             self.stats.inc_value("archiver/items_incomplete")
         return item
+
+
+class VersionPipeline:
+    """Sets each item's `version` and records the fetch in the state (validators, digests,
+    the next due time); fetches that failed outright are recorded through `seed_failed`."""
+
+    def __init__(self, state, schedule, stats):
+        self.state = state
+        self.schedule = schedule
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from . import signals as archiver_signals
+        from .schedule import Schedule
+        from .state import CrawlState
+
+        state = CrawlState(Archive(crawler.settings.get("ARCHIVER_ARCHIVE")).state_path)
+        pipeline = cls(state, Schedule.from_settings(crawler.settings), crawler.stats)
+        crawler.signals.connect(pipeline.seed_failed, signal=archiver_signals.seed_failed)
+        return pipeline
+
+    def process_item(self, item):
+        import time
+
+        from .versions import record_capture
+
+        if record_capture(self.state, self.schedule, item, time.time()):
+            self.stats.inc_value("archiver/versions/new" if item["version"] > 1 else "archiver/versions/first")
+        return item
+
+    def seed_failed(self, url, reason):
+        import time
+
+        from .versions import record_failure
+
+        record_failure(self.state, self.schedule, url, time.time())
+
+    def close_spider(self):
+        self.state.close()
 
 
 class JsonLinesItemsPipeline:

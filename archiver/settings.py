@@ -2,8 +2,10 @@
 
 Order of the archiver's components (lower numbers are nearer the engine):
   downloader middlewares: ... Scrapy's own (robots 100 ... retry 550, compression 590,
-      redirect 600, stats 850) ... WarcCaptureMiddleware 950, nearest the wire, so it sees each
-      hop with its body still content-encoded.
+      redirect 600, stats 850) ... ConditionalRequestMiddleware 900 (If-None-Match and
+      If-Modified-Since from the state on a re-crawl; after redirect 600 so that it sees each
+      hop), WarcCaptureMiddleware 950, nearest the wire, so it sees each hop with its body still
+      content-encoded (and writes a revisit record for unchanged payloads).
   item pipelines: ExtractPipeline 100 (article fields from the capture), NormalizePipeline 200,
       VersionPipeline 300 (state, versions), JsonLinesItemsPipeline 900 (items/*.jsonl).
 """
@@ -51,15 +53,29 @@ DOWNLOAD_HANDLERS = {
     "https": "archiver.capture.handler.RecordingDownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
+    "archiver.capture.conditional.ConditionalRequestMiddleware": 900,
     "archiver.capture.middleware.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
     "archiver.pipelines.ExtractPipeline": 100,
+    "archiver.pipelines.VersionPipeline": 300,
     "archiver.pipelines.JsonLinesItemsPipeline": 900,
 }
 EXTENSIONS = {
     "archiver.progress.Progress": 500,
 }
+
+# Re-crawl schedule (archiver/schedule.py): durations as 90, 30m, 6h, 2d or 1w.
+ARCHIVER_CONDITIONAL_REQUESTS = True
+ARCHIVER_MIN_INTERVAL = "1h"
+ARCHIVER_MAX_INTERVAL = "30d"
+ARCHIVER_INITIAL_INTERVAL = "1d"
+ARCHIVER_INTERVAL_GROWTH = 2.0
+ARCHIVER_INTERVAL_SHRINK = 0.5
+# An article is re-checked at least every AGE_FACTOR x its age (young ones often).
+ARCHIVER_AGE_FACTOR = 0.25
+ARCHIVER_GONE_INTERVAL = "90d"
+ARCHIVER_FAILURE_BACKOFF = "1h"
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -15,15 +15,20 @@ from scrapy.exceptions import IgnoreRequest
 from urllib.parse import urldefrag
 
 from ..archive import Archive
+from ..state import CrawlState
+from ..warc.dedup import remember_response, revisit_for
 from ..warc.record import http_record, warc_date
 from ..warc.writer import RotatingWarcWriter, WarcWriteError
 from .handler import WIRE_META
 from .headers import drop_transfer_encoding, redact_credentials
-from .wire import split_head
+from .failure import failure_records
+from .wire import cut_reason, split_head
 
 logger = logging.getLogger(__name__)
 
 CAPTURE_META = "archiver_capture"
+# Set by the conditional-request middleware: the payload digest its validators stand for.
+NOT_MODIFIED_META = "archiver_not_modified_digest"
 FATAL_STAT = "archiver/fatal"
 
 
@@ -54,6 +59,8 @@ class WarcCaptureMiddleware:
             max_size=settings.getint("ARCHIVER_WARC_MAX_SIZE", 1_000_000_000),
             info_fields=warcinfo_fields(settings),
         )
+        # The digest index: payloads already archived are written as revisits (warc/dedup.py).
+        self.state = CrawlState(archive.state_path)
         self.failed = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -70,15 +77,32 @@ class WarcCaptureMiddleware:
             self.stats.inc_value("archiver/not_archived")
             return response
         try:
-            pointer = self._write_exchange(request, response, wire)
+            pointer, record, original = self._write_exchange(request, response, wire)
         except WarcWriteError as exc:
             self._fail(exc)
             raise IgnoreRequest(str(exc)) from exc
         request.meta[CAPTURE_META] = {
             "warc": pointer.as_dict(),
             "fetched_at": datetime.fromtimestamp(wire.started_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "payload_digest": record.header("WARC-Payload-Digest"),
+            # For a revisit: the stored capture that holds the payload (a 304 has none of its own).
+            "refers_to": original.__dict__.copy() if original else None,
         }
         return response
+
+    def process_exception(self, request, exception):
+        # A timeout or a reset after the request went out: archive what crossed the wire anyway.
+        wire = request.meta.pop(WIRE_META, None)
+        if wire is None or self.failed:
+            return None
+        try:
+            self.writer.write(failure_records(urldefrag(request.url)[0], wire, exception))
+        except WarcWriteError as exc:
+            self._fail(exc)
+            return None
+        self.stats.inc_value("archiver/warc_records", 2)
+        self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)
+        return None
 
     def _write_exchange(self, request, response, wire):
         date = warc_date(datetime.fromtimestamp(wire.started_at, timezone.utc))
@@ -88,14 +112,21 @@ class WarcCaptureMiddleware:
             extra.append(("WARC-IP-Address", str(response.ip_address)))
         if response.protocol:
             extra.append(("WARC-Protocol", response.protocol.lower()))
-        truncated = wire.truncated or ("disconnect" if {"partial", "dataloss"} & set(response.flags) else None)
+        truncated = cut_reason(wire, response.flags)
 
         resp_head = drop_transfer_encoding(wire.response_head)
-        resp_record = http_record(
-            "response", target, date, resp_head, response.body,
-            content_type="application/http; msgtype=response",
-            extra=extra + ([("WARC-Truncated", truncated)] if truncated else []),
-        )
+        revisit = None if truncated else revisit_for(
+            self.state, target, date, response.status, resp_head, response.body,
+            not_modified_digest=request.meta.get(NOT_MODIFIED_META), extra=list(extra))
+        if revisit:
+            resp_record, original = revisit
+        else:
+            original = None
+            resp_record = http_record(
+                "response", target, date, resp_head, response.body,
+                content_type="application/http; msgtype=response",
+                extra=extra + ([("WARC-Truncated", truncated)] if truncated else []),
+            )
         split = split_head(wire.request_bytes) or (wire.request_bytes, b"")
         req_record = http_record(
             "request", urldefrag(request.url)[0], date, redact_credentials(split[0]), split[1],
@@ -104,10 +135,14 @@ class WarcCaptureMiddleware:
         resp_record.headers.append(("WARC-Concurrent-To", req_record.record_id))
         req_record.headers.append(("WARC-Concurrent-To", resp_record.record_id))
         pointer = self.writer.write([resp_record, req_record])[0]
+        if original is None and not truncated:
+            remember_response(self.state, resp_record, pointer.filename, pointer.offset)
+        else:
+            self.stats.inc_value("archiver/revisits")
         self.stats.inc_value("archiver/warc_records", 2)
         self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)
         self.stats.inc_value(f"archiver/status/{response.status // 100}xx")
-        return pointer
+        return pointer, resp_record, original
 
     def _fail(self, exc: Exception) -> None:
         if self.failed:
@@ -124,5 +159,6 @@ class WarcCaptureMiddleware:
         except WarcWriteError as exc:
             logger.critical("%s", exc)
             self.stats.set_value(FATAL_STAT, str(exc))
+        self.state.close()
         self.stats.set_value("archiver/warc_files", len(self.writer.files_closed))
         self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)

@@ -1,7 +1,8 @@
 """The `articles` spider: fetch each seed once and hand its capture to the item pipelines.
 
-Seeds come from the command line, a URL list, sitemaps or feeds. The spider follows no links of
-its own: redirects are followed by Scrapy, and sitemaps and feeds only yield more seeds.
+Seeds come from the command line, a URL list, sitemaps or feeds, or (`-a from_state=1`, as
+`archiver recrawl` runs it) the URLs that are due in the archive's state. The spider follows no
+links of its own: redirects are followed by Scrapy, and sitemaps and feeds only yield more seeds.
 """
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ import scrapy
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
+from .. import signals as archiver_signals
 from ..capture.middleware import CAPTURE_META
 from ..seeds import BadSeed, Seed, SeedFileError, count_seed_lines, iter_seed_file, seed_from_text
 
 logger = logging.getLogger(__name__)
 
 SEED_META = "archiver_seed"
+
+
+def _as_bool(value) -> bool:
+    # Spider arguments arrive as strings from `scrapy crawl -a` and Scrapyd.
+    return str(value).strip().lower() in ("1", "true", "yes", "on") if value is not None else False
 
 
 def _as_list(value) -> list[str]:
@@ -30,8 +37,13 @@ def _as_list(value) -> list[str]:
 class ArticlesSpider(scrapy.Spider):
     name = "articles"
 
-    def __init__(self, urls=None, url=None, sitemap=None, feed=None, seeds=None, *args, **kwargs):
+    def __init__(self, urls=None, url=None, sitemap=None, feed=None, seeds=None,
+                 from_state=None, all=None, limit=None, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Re-crawl: the due URLs of the state (every known one with `all`), at most `limit`.
+        self.from_state = _as_bool(from_state)
+        self.due_all = _as_bool(all)
+        self.due_limit = int(limit) if limit not in (None, "") else None
         # `urls` is a seed file (or "-"), `url` one or more URLs; both work with `scrapy crawl -a`.
         self.url_files = _as_list(urls)
         self.seed_urls = _as_list(url) + list(seeds or [])
@@ -48,7 +60,7 @@ class ArticlesSpider(scrapy.Spider):
             settings.set("USER_AGENT", f"archiver/{__version__} (+{contact})", priority=settings.getpriority("ARCHIVER_CONTACT"))
 
     def known_total(self) -> int | None:
-        if self.sitemaps or self.feeds:
+        if self.sitemaps or self.feeds or self.from_state:
             return None
         total = len(self.seed_urls)
         for path in self.url_files:
@@ -63,6 +75,20 @@ class ArticlesSpider(scrapy.Spider):
             yield seed_from_text(text, source="argument")
         for path in self.url_files:
             yield from iter_seed_file(path)
+        if self.from_state:
+            yield from self._due_seeds()
+
+    def _due_seeds(self):
+        from ..archive import Archive
+        from ..state import CrawlState
+
+        state = CrawlState(Archive(self.settings.get("ARCHIVER_ARCHIVE")).state_path)
+        try:
+            # Read lazily, a URL at a time, as the scheduler asks for more.
+            for url in state.due(limit=self.due_limit, include_all=self.due_all):
+                yield Seed(url, source="state")
+        finally:
+            state.close()
 
     def seed_request(self, seed: Seed) -> scrapy.Request:
         self.crawler.stats.inc_value("archiver/seeds_requested")
@@ -111,7 +137,7 @@ class ArticlesSpider(scrapy.Spider):
             self.crawler.stats.inc_value("archiver/http_errors")
         if capture is None:
             return
-        yield {
+        item = {
             "url": response.meta.get(SEED_META, response.url),
             "final_url": response.url,
             "status": response.status,
@@ -120,7 +146,23 @@ class ArticlesSpider(scrapy.Spider):
             # Raw material for the derivation pipelines; never written out.
             "_headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs],
             "_body": response.body,
+            "_capture": capture,
         }
+        if response.status == 304 and capture.get("refers_to"):
+            # Not modified: the article is derived again from the capture that holds its payload.
+            stored = self._stored_payload(capture["refers_to"])
+            if stored is not None:
+                item.update(_headers=stored.headers, _body=stored.payload, _status=stored.status)
+        yield item
+
+    def _stored_payload(self, refers_to: dict):
+        from ..archive import Archive
+        from ..warc.reader import read_response
+
+        stored = read_response(Archive(self.settings.get("ARCHIVER_ARCHIVE")).warcs, refers_to["filename"], refers_to["offset"])
+        if stored is None:
+            logger.warning("the capture a revisit refers to is missing: %s at %s", refers_to["filename"], refers_to["offset"])
+        return stored
 
     def fetch_failed(self, failure):
         request = failure.request
@@ -128,6 +170,9 @@ class ArticlesSpider(scrapy.Spider):
         if SEED_META in request.meta:
             self.crawler.stats.inc_value("archiver/seeds_done")
         self.crawler.stats.inc_value(f"archiver/failed/{failure.type.__name__}")
+        if SEED_META in request.meta:
+            self.crawler.signals.send_catch_log(archiver_signals.seed_failed, url=request.meta[SEED_META],
+                                                reason=failure.getErrorMessage() or failure.type.__name__)
         logger.warning("failed: %s (%s)", request.url, failure.getErrorMessage() or failure.type.__name__)
 
     # -- sitemaps and feeds only yield more seeds ---------------------------------------------
