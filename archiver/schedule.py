@@ -45,7 +45,7 @@ def format_duration(seconds: float) -> str:
     return f"{seconds:.0f}s"
 
 
-def _iso(moment: float) -> str:
+def iso_utc(moment: float) -> str:
     return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -96,7 +96,7 @@ class Schedule:
     def after_fetch(self, state: UrlState, status: int, changed: bool, now: float) -> None:
         """Update `state` after an answer from the server (`changed`: the article changed)."""
         if status in GONE_STATUSES:
-            state.gone_since = state.gone_since or _iso(now)
+            state.gone_since = state.gone_since or iso_utc(now)
             state.failures = 0
             state.next_due = now + self.gone_interval
             return

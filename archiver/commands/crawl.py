@@ -3,6 +3,8 @@ from __future__ import annotations
 import sys
 
 from . import fail
+from ..archive import Archive
+from ..lock import CrawlLock, CrawlRunning
 from ..runner import build_settings, exit_code, parse_setting_overrides, run_spider
 from ..seeds import SeedFileError, check_seed_file
 
@@ -35,7 +37,13 @@ def run(args) -> int:
     except (ValueError, SeedFileError) as exc:
         return fail(str(exc), 2)
     settings = build_settings(args.archive, overrides, log_level="INFO" if args.verbose else "WARNING")
-    stats = run_spider(settings, seeds=args.urls, urls=args.url_files, sitemap=args.sitemap, feed=args.feed)
+    try:
+        # One crawl per archive at a time: two would race on the state and the WARC serials.
+        with CrawlLock(Archive(args.archive).lock_path):
+            stats = run_spider(settings, seeds=args.urls, urls=args.url_files, sitemap=args.sitemap, feed=args.feed)
+    except CrawlRunning as exc:
+        print(f"archiver: {exc}; not started", file=sys.stderr)
+        return 0
     return crawl_exit_code(stats)
 
 
