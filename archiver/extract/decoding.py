@@ -139,6 +139,21 @@ def decode_text(headers: Headers | None, body: bytes) -> tuple[str, str]:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _mostly_latin(body):
+        # Detectors guess among Latin code pages poorly on short texts (a French page read as
+        # Baltic); for text that is mostly ASCII, windows-1252 is what browsers use in the West.
+        try:
+            return body.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     charset = _known(best.encoding if best else None) or "cp1252"
     return body.decode(charset, "replace"), charset
+
+
+def _mostly_latin(body: bytes) -> bool:
+    """Few bytes above 0x7f among the letters: accents in a Latin-script text, not Cyrillic or Greek."""
+    sample = re.sub(rb"<[^>]*>", b"", body[:200_000])
+    high = sum(1 for byte in sample if byte > 0x7F)
+    letters = sum(1 for byte in sample if 0x41 <= (byte | 0x20) <= 0x7A) + high
+    return letters > 0 and high / letters < 0.15

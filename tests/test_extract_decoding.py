@@ -1,0 +1,72 @@
+import gzip
+import zlib
+
+import brotli
+
+from archiver.extract import extract_article, is_html
+
+PAGE = """<html><head><title>Déjà vu</title></head><body><article><h1>Déjà vu – “quoted”</h1>
+<p>Crème brûlée is served in a café near the façade, as everyone knows, every day of the week.</p>
+<p>Second paragraph with enough words to count as the main text of the page for the extractor here.</p>
+<p>Third paragraph, because main-text extractors want some length before they trust a page's text.</p>
+</article></body></html>"""
+
+
+def test_windows_1252_without_charset_header_is_detected():
+    body = PAGE.encode("cp1252")
+    item = extract_article("https://example.org/a", [("Content-Type", "text/html")], body)
+    assert "Crème brûlée" in item["body"]
+    assert "“quoted”" in item["title"]
+
+
+def test_meta_charset_is_used_when_the_header_has_none():
+    body = PAGE.replace("<head>", '<head><meta charset="windows-1252">').encode("cp1252")
+    item = extract_article("https://example.org/a", {"Content-Type": "text/html"}, body)
+    assert "café" in item["body"]
+
+
+def test_header_charset_wins_over_meta():
+    body = PAGE.replace("<head>", '<head><meta charset="iso-8859-5">').encode("utf-8")
+    item = extract_article("https://example.org/a", {"Content-Type": "text/html; charset=utf-8"}, body)
+    assert "façade" in item["body"]
+
+
+def test_gzip_and_deflate_and_brotli_bodies():
+    raw = PAGE.encode("utf-8")
+    for coding, data in (("gzip", gzip.compress(raw)), ("deflate", zlib.compress(raw)), ("br", brotli.compress(raw))):
+        item = extract_article("https://example.org/a", [("Content-Type", "text/html"), ("Content-Encoding", coding)], data)
+        assert "Crème brûlée" in item["body"], coding
+        assert item["reason"] is None
+
+
+def test_undecodable_content_encoding_gives_a_reason():
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+    item = extract_article("https://example.org/a", headers, b"\x1f\x8b\x08\x00garbage")
+    assert item["body"] is None and item["title"] is None
+    assert "gzip" in item["reason"]
+    unknown = extract_article("https://example.org/a", [("Content-Encoding", "snappy")], b"abc")
+    assert "snappy" in unknown["reason"]
+
+
+def test_is_html():
+    assert is_html({"Content-Type": "text/html; charset=utf-8"}, b"")
+    assert not is_html({"Content-Type": "application/pdf"}, b"%PDF-1.4")
+    assert is_html({}, b"  <!DOCTYPE html><html><body>x</body></html>")
+    assert not is_html({}, b"%PDF-1.4 binary")
+
+
+def test_pdf_is_not_extracted_but_says_why():
+    item = extract_article("https://example.org/a.pdf", {"Content-Type": "application/pdf"}, b"%PDF-1.4")
+    assert item["body"] is None and "not an HTML page" in item["reason"]
+
+
+def test_empty_and_garbage_pages_never_crash():
+    for body in (b"", b"   ", b"\x00\xff\xfe", b"<html></html>", b"<?xml version='1.0' encoding='utf-8'?><html><body><p>x</p></body></html>"):
+        item = extract_article("https://example.org/", {"Content-Type": "text/html"}, body)
+        assert item["reason"]
+
+
+def test_cyrillic_windows_1251_is_still_detected():
+    text = "<html><body><article><p>" + "Москва — столица России, крупнейший город страны и её политический центр. " * 6 + "</p></article></body></html>"
+    item = extract_article("https://example.ru/a", {"Content-Type": "text/html"}, text.encode("cp1251"))
+    assert "Москва" in (item["body"] or "")

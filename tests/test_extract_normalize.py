@@ -1,0 +1,103 @@
+import pytest
+
+from archiver.extract.normalize import (
+    clean_body, clean_text, content_hash, normalize_item, parse_date, parse_views,
+    split_authors, split_credit_lines, word_count,
+)
+
+
+def test_clean_text_nfc_invisible_and_spaces():
+    assert clean_text("Cafe\u0301\u00a0 \u200bsoft\u00adware\n") == "Café software"
+    assert clean_text(" \u200b ") is None
+
+
+def test_clean_body_one_blank_line_between_paragraphs():
+    assert clean_body("One\n\n\n  two\r\nthree \n") == "One\n\ntwo\n\nthree"
+
+
+@pytest.mark.parametrize("raw, views", [
+    ("10,645 Views", 10645), ("1.2K views", 1200), ("3 Views", 3), ("no views", None), (None, None), (42, 42),
+])
+def test_views(raw, views):
+    assert parse_views(raw) == views
+
+
+@pytest.mark.parametrize("raw, names", [
+    ("By A. Smith and B. Jones", ["A. Smith", "B. Jones"]),
+    ("Alex Christoforou", ["Alex Christoforou"]),
+    (["By Jane Doe", "jane doe", "John Roe"], ["Jane Doe", "John Roe"]),
+    ("Von Roland Brockmann und Sebastian Drescher", ["Roland Brockmann", "Sebastian Drescher"]),
+    ("A; B & C", ["A", "B", "C"]),
+    ("https://example.org/author/x", []),
+    (None, []),
+])
+def test_split_authors(raw, names):
+    assert split_authors(raw) == names
+
+
+def test_authored_by_for_gives_author_and_credit():
+    body = "Authored by Eresh Omar Jamal for The Daily Star (Bangladesh):\n\nFirst paragraph."
+    assert split_credit_lines(body) == ("First paragraph.", ["Eresh Omar Jamal"], "The Daily Star (Bangladesh)")
+
+
+def test_authored_by_without_source():
+    assert split_credit_lines("Authored by Stephen Lendman:\n\nText.") == ("Text.", ["Stephen Lendman"], None)
+
+
+def test_via_line_is_credit():
+    assert split_credit_lines("Via Zerohedge\n\nText.") == ("Text.", [], "Via Zerohedge")
+
+
+def test_a_sentence_starting_with_via_stays_in_the_body():
+    body = "First.\n\n" + "Via the new road, the trip takes an hour less than it did before the bridge opened." * 3
+    assert split_credit_lines(body)[0] == body
+
+
+@pytest.mark.parametrize("raw, zone, iso", [
+    ("June 9, 2017", "Europe/London", "2017-06-09T00:00:00+01:00"),
+    ("Published on June 9, 2017", "Europe/London", "2017-06-09T00:00:00+01:00"),
+    ("2018-12-10", "Europe/London", "2018-12-10T00:00:00+00:00"),
+    ("2018-12-09T10:12:44+00:00", "America/New_York", "2018-12-09T10:12:44+00:00"),
+    ("2018-12-09T10:12:44Z", None, "2018-12-09T10:12:44+00:00"),
+    ("2018-12-09 10:12", "Europe/Berlin", "2018-12-09T10:12:00+01:00"),
+    ("2018-12-09", None, "2018-12-09"),
+    ("June 9, 2017", None, "2017-06-09"),
+    ("not a date", "Europe/London", None),
+    ("", None, None),
+])
+def test_parse_date(raw, zone, iso):
+    assert parse_date(raw, zone) == iso
+
+
+def test_word_count_and_hash():
+    assert word_count("It’s a well-known fact.\n\n- Two words") == 6
+    assert content_hash(None) is None
+    assert content_hash("x") == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+
+
+def test_normalize_item_is_idempotent_and_fills_derived_fields():
+    item = {
+        "title": "  A\u00adtitle ", "authors": "By A and B", "views": "10,645 Views",
+        "published_at": "June 9, 2017", "body": "Via Zerohedge\n\nOne  two.\n\n\nThree.",
+        "links": ["/a", "https://x.org/b#frag", "javascript:void(0)", "/a"], "images": ["img.jpg"],
+        "url": "https://site.org/post/", "canonical_url": "/post/", "tags": ["x", " x "],
+    }
+    once = normalize_item(item, tz="Europe/London")
+    assert once["title"] == "Atitle"
+    assert once["authors"] == ["A", "B"]
+    assert once["views"] == 10645
+    assert once["credit"] == "Via Zerohedge"
+    assert once["body"] == "One two.\n\nThree."
+    assert once["word_count"] == 3
+    assert once["links"] == ["https://site.org/a", "https://x.org/b"]
+    assert once["images"] == ["https://site.org/post/img.jpg"]
+    assert once["canonical_url"] == "https://site.org/post/"
+    assert once["tags"] == ["x"]
+    assert once["published_at"] == "2017-06-09T00:00:00+01:00"
+    assert normalize_item(once) == once
+    assert normalize_item(once, tz="Europe/London") == once
+
+
+def test_missing_body_has_no_hash_or_count():
+    item = normalize_item({"body": None})
+    assert item["content_hash"] is None and item["word_count"] is None
