@@ -60,6 +60,8 @@ class ArticleSite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # as news sites serve: keep-alive with Content-Length
+
             def log_message(self, *args):
                 pass
 
@@ -168,7 +170,7 @@ class WarcBuilder:
         request.headers.append(("WARC-Concurrent-To", response.record_id))
         pointer = self.writer.write([response, request])[0]
         capture = {"url": url, "date": date, "record_id": response.record_id, "digest": sha1_digest(body),
-                   "pointer": pointer}
+                   "length": len(body), "pointer": pointer}
         if item:
             self.item(url, when, pointer.as_dict(), title=title, status=int(status.split()[0]), version=version,
                       body=body.decode("utf-8", "replace"))
@@ -177,7 +179,8 @@ class WarcBuilder:
     def revisit(self, original: dict, when: datetime, *, not_modified: bool = False) -> None:
         url = original["url"]
         date = warc_date(when)
-        head = http_head("304 Not Modified") if not_modified else http_head("200 OK", length=0)
+        # An identical-payload revisit keeps the response's own head (its Content-Length too).
+        head = http_head("304 Not Modified") if not_modified else http_head("200 OK", length=original["length"])
         record = revisit_record(url, date, head, profile=PROFILE_NOT_MODIFIED if not_modified else PROFILE_IDENTICAL,
                                 payload_digest=original["digest"], refers_to=original["record_id"],
                                 refers_to_uri=url, refers_to_date=original["date"],

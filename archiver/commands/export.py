@@ -100,7 +100,7 @@ def _export(fmt: str, sources, out, selection: Selection, warn) -> str:
         report = write_cdxj(sources.warcs, out, selection)
         for line in report.skipped:
             warn(line)
-        if len(report.skipped) == len(sources.warcs):
+        if report.files_skipped == len(sources.warcs):
             raise ExportError(f"no WARC file in {sources.names} could be read")
         return f"{report.lines} CDXJ lines"
     from ..export.tables import write_csv, write_jsonl

@@ -32,7 +32,8 @@ LINES_PER_BLOCK = 1024
 class IndexReport:
     lines: int = 0
     files_used: set[str] = field(default_factory=set)  # WARC names with at least one selected record
-    skipped: list[str] = field(default_factory=list)  # one line per WARC left out, naming why
+    skipped: list[str] = field(default_factory=list)  # one line per WARC or record left out, naming why
+    files_skipped: int = 0
 
 
 class _CheckedIndexer(CDXJIndexer):
@@ -55,8 +56,11 @@ class _CheckedIndexer(CDXJIndexer):
         # The content has been buffered (read to its end), so the digest check is complete.
         checker = getattr(record, "digest_checker", None)
         if checker is not None and checker.passed is False:
+            # The file itself reads fine; only this capture cannot be trusted, so only it is left out.
             record_id = record.rec_headers.get_header("WARC-Record-ID")
-            raise CorruptRecord(f"record {record_id} at offset {record.file_offset}: " + "; ".join(checker.problems))
+            self.report.skipped.append(f"{args[0]}: record {record_id} at offset {record.file_offset} left out "
+                                       f"({'; '.join(checker.problems)})")
+            return
         super().process_index_entry(it, record, *args)
 
     def _do_write(self, urlkey, ts, index, out):
@@ -76,6 +80,7 @@ class _CheckedIndexer(CDXJIndexer):
                 super().process_one(input_, output, filename)
             except Exception as exc:  # anything a damaged file raises: gzip, parse or digest errors
                 self.report.skipped.append(f"{filename}: corrupt WARC, skipped ({_one_line(exc)})")
+                self.report.files_skipped += 1
                 return
             spool.seek(0)
             for line in spool:  # the sorter takes whole lines
