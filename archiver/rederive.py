@@ -1,0 +1,113 @@
+"""Items again from WARC files, with no network: the derivation a live crawl does, over old captures.
+
+The rules that decide which captures become items are the crawl's own: a redirect hop or
+robots.txt is not an article; a retried failure is superseded by the attempt that followed it;
+the item of a redirected seed carries the seed's URL; a revisit is derived from the capture
+that holds its payload; versions count changes of `content_hash` per URL in capture order.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urljoin, urlsplit
+
+from .derive import derive_item
+from .items import ordered_item
+from .warc.captures import Capture, UnreadableWarc, iter_captures
+from .warc.reader import read_response
+
+RETRY_STATUSES = {408, 429, 500, 502, 503, 504, 522, 524}
+
+
+def warc_files(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.name.endswith((".warc.gz", ".warc")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise FileNotFoundError(raw)
+    return files
+
+
+def _fetched_at(warc_date: str) -> str:
+    # The live crawl records the capture start to the second, in UTC.
+    return warc_date[:19] + "Z"
+
+
+class Rederiver:
+    def __init__(self, warn=None):
+        self.warn = warn or (lambda message: None)
+        self.redirected_from: dict[str, str] = {}
+        self.responses: dict[str, tuple[Path, int]] = {}
+        self.hashes: dict[str, tuple[str | None, int]] = {}
+
+    def items(self, files: list[Path]) -> Iterator[dict]:
+        for path in files:
+            try:
+                yield from self._file_items(path)
+            except UnreadableWarc as exc:
+                self.warn(f"skipped the rest of {exc}")
+
+    def _file_items(self, path: Path) -> Iterator[dict]:
+        pending: dict[str, Capture] = {}
+        for capture in iter_captures(path):
+            if capture.record_type == "response":
+                self.responses[capture.record_id] = (path, capture.offset)
+            uri = capture.target_uri
+            earlier = pending.pop(uri, None)
+            if earlier is not None:
+                pass  # a retried attempt: the later capture stands for it
+            if urlsplit(uri).path == "/robots.txt":
+                continue
+            location = capture.header("Location")
+            if capture.status and 300 <= capture.status < 400 and capture.status != 304 and location:
+                target = urljoin(uri, location.strip())
+                self.redirected_from[target] = self.redirected_from.get(uri, uri)
+                continue
+            if capture.status in RETRY_STATUSES:
+                pending[uri] = capture
+                continue
+            yield self._item(capture)
+        for capture in pending.values():
+            yield self._item(capture)
+
+    def _item(self, capture: Capture) -> dict:
+        status = capture.status or 0
+        headers, body, derive_status = capture.headers, capture.payload, status
+        if capture.record_type == "revisit":
+            stored = self._referred(capture)
+            if stored is None:
+                self.warn(f"{capture.filename} @{capture.offset}: the capture this revisit refers to is not in the given files")
+                headers, body = [], b""
+            else:
+                headers, body, derive_status = stored.headers, stored.payload, stored.status
+        item = {
+            "url": self.redirected_from.get(capture.target_uri, capture.target_uri),
+            "final_url": capture.target_uri,
+            "status": status,
+            "fetched_at": _fetched_at(capture.warc_date),
+            "warc": {"filename": capture.filename, "record_id": capture.record_id, "offset": capture.offset},
+        }
+        item.update(derive_item(capture.target_uri, derive_status, headers, body))
+        item["version"] = self._version(item)
+        return ordered_item(item)
+
+    def _referred(self, capture: Capture):
+        place = self.responses.get(capture.refers_to or "")
+        if place is None:
+            return None
+        path, offset = place
+        return read_response(path.parent, path.name, offset)
+
+    def _version(self, item: dict) -> int | None:
+        content_hash = item.get("content_hash")
+        last_hash, version = self.hashes.get(item["url"], (None, 0))
+        if content_hash is None:
+            return version or None
+        if content_hash != last_hash:
+            version += 1
+        self.hashes[item["url"]] = (content_hash, version)
+        return version
