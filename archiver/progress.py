@@ -86,6 +86,7 @@ def summary(stats: dict, reason: str, archive: str) -> str:
         f"  seeds done: {stats.get('archiver/seeds_done', 0)}, failed: {stats.get('archiver/failed', 0)},"
         f" bad seed lines: {stats.get('archiver/bad_seeds', 0)}",
     ]
+    lines += outcome_lines(stats)
     revisits = stats.get("archiver/revisits", 0)
     lines.append(f"  items: {stats.get('archiver/items', 0)} (without title or body: {stats.get('archiver/items_incomplete', 0)})"
                  + (f", unchanged (revisits): {revisits}" if revisits else ""))
@@ -94,3 +95,51 @@ def summary(stats: dict, reason: str, archive: str) -> str:
     if stats.get("archiver/fatal"):
         lines.append(f"  ERROR: {stats['archiver/fatal']}")
     return "\n".join(lines)
+
+
+# Why a fetch failed, in words, from the exception name counted by the spider's errback.
+FAILURE_NAMES = {
+    "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
+    "ConnectionRefusedError": "connection refused", "DownloadFailedError": "connection lost",
+    "ResponseFailed": "connection lost", "ConnectionLost": "connection lost",
+    "DNSLookupError": "DNS lookup failed", "Refused": "refused by policy",
+    "BadGzipFile": "body not in its Content-Encoding", "DecompressionError": "body not in its Content-Encoding",
+}
+REFUSAL_NAMES = {"redirect_loop": "redirect loop", "offsite_redirect": "off-site redirect",
+                 "private_address": "private address"}
+
+
+def _counts(stats: dict, prefix: str, names: dict | None = None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for key, value in stats.items():
+        if key.startswith(prefix) and isinstance(value, int):
+            name = key[len(prefix):]
+            name = (names or {}).get(name, name)
+            out[name] = out.get(name, 0) + value
+    return out
+
+
+def _join(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name}: {n}" for name, n in sorted(counts.items()))
+
+
+def outcome_lines(stats: dict) -> list[str]:
+    """Each outcome of the crawl counted: statuses, cut bodies, failures, refusals, retries."""
+    lines = []
+    statuses = _counts(stats, "downloader/response_status_count/")
+    if statuses:
+        lines.append(f"  by status: {_join(statuses)}")
+    truncated = _counts(stats, "archiver/truncated/")
+    if truncated:
+        lines.append(f"  cut bodies (kept, marked WARC-Truncated): {_join(truncated)}")
+    failures = _counts(stats, "archiver/failed/", FAILURE_NAMES)
+    if failures:
+        lines.append(f"  failed: {_join(failures)}")
+    refused = _counts(stats, "archiver/refused/", REFUSAL_NAMES)
+    if refused:
+        lines.append(f"  stopped: {_join(refused)}")
+    retries = stats.get("retry/count", 0)
+    if retries or stats.get("archiver/retry_after_too_long"):
+        lines.append(f"  retries: {retries} (Retry-After honoured: {stats.get('archiver/retry_after_honoured', 0)},"
+                     f" too long to wait: {stats.get('archiver/retry_after_too_long', 0)})")
+    return lines

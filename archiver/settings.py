@@ -1,11 +1,14 @@
 """Scrapy settings of the archiver. Every one can be overridden with `-s NAME=VALUE`.
 
 Order of the archiver's components (lower numbers are nearer the engine):
-  downloader middlewares: ... Scrapy's own (robots 100 ... retry 550, compression 590,
-      redirect 600, stats 850) ... ConditionalRequestMiddleware 900 (If-None-Match and
-      If-Modified-Since from the state on a re-crawl; after redirect 600 so that it sees each
-      hop), WarcCaptureMiddleware 950, nearest the wire, so it sees each hop with its body still
-      content-encoded (and writes a revisit record for unchanged payloads).
+  downloader middlewares: Scrapy's own (robots 100 ... compression 590, redirect 600, stats
+      850) with BackoffRetryMiddleware 550 in place of Scrapy's retry (backoff, Retry-After),
+      SeedSitesPolicy 650 (reads a 3xx before redirect does: stops off-site hops and loops),
+      ConditionalRequestMiddleware 900 (If-None-Match and If-Modified-Since from the state on a
+      re-crawl; after redirect 600 so that it sees each hop), WarcCaptureMiddleware 950,
+      nearest the wire, so it sees each hop with its body still content-encoded (and writes a
+      revisit record for unchanged payloads), and each failed attempt (process_exception)
+      before retry sees it.
   item pipelines: ExtractPipeline 100 (article fields from the capture), NormalizePipeline 200,
       VersionPipeline 300 (state, versions), JsonLinesItemsPipeline 900 (items/*.jsonl).
 """
@@ -47,12 +50,26 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 COOKIES_ENABLED = False
 HTTPERROR_ALLOW_ALL = True
 REDIRECT_MAX_TIMES = 10
+# A cut body is archived (marked WARC-Truncated) rather than dropped: see capture/handler.py.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+# Retries wait: 1 s, then doubled up to 60 s; Retry-After is honoured up to 300 s (archiver/retry.py).
+ARCHIVER_RETRY_BACKOFF = 1.0
+ARCHIVER_RETRY_BACKOFF_MAX = 60.0
+ARCHIVER_RETRY_AFTER_MAX = 300.0
+# Redirects are followed within the seed's site only (archiver/policy.py).
+ARCHIVER_FOLLOW_OFFSITE = False
+# For a shared service crawling other people's lists: refuse private, loopback and link-local
+# addresses, checked on the address actually connected to (capture/handler.py).
+ARCHIVER_REFUSE_PRIVATE = False
 
 DOWNLOAD_HANDLERS = {
     "http": "archiver.capture.handler.RecordingDownloadHandler",
     "https": "archiver.capture.handler.RecordingDownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
+    "archiver.policy.SeedSitesPolicy": 650,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "archiver.retry.BackoffRetryMiddleware": 550,
     "archiver.capture.conditional.ConditionalRequestMiddleware": 900,
     "archiver.capture.middleware.WarcCaptureMiddleware": 950,
 }

@@ -113,6 +113,8 @@ class WarcCaptureMiddleware:
         if response.protocol:
             extra.append(("WARC-Protocol", response.protocol.lower()))
         truncated = cut_reason(wire, response.flags)
+        if truncated:
+            self.stats.inc_value(f"archiver/truncated/{truncated}")
 
         resp_head = drop_transfer_encoding(wire.response_head)
         revisit = None if truncated else revisit_for(

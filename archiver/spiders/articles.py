@@ -13,6 +13,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from .. import signals as archiver_signals
+from ..capture.failure import describe_failure
 from ..capture.middleware import CAPTURE_META
 from ..seeds import BadSeed, Seed, SeedFileError, count_seed_lines, iter_seed_file, seed_from_text
 
@@ -173,7 +174,7 @@ class ArticlesSpider(scrapy.Spider):
         if SEED_META in request.meta:
             self.crawler.signals.send_catch_log(archiver_signals.seed_failed, url=request.meta[SEED_META],
                                                 reason=failure.getErrorMessage() or failure.type.__name__)
-        logger.warning("failed: %s (%s)", request.url, failure.getErrorMessage() or failure.type.__name__)
+        logger.warning("failed: %s (%s)", request.url, describe_failure(failure.value))
 
     # -- sitemaps and feeds only yield more seeds ---------------------------------------------
 
