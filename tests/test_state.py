@@ -1,0 +1,84 @@
+"""The SQLite state: per-URL rows, the digest index, versions, due URLs, the summary."""
+import sqlite3
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+from archiver.state import CrawlState, UrlState  # noqa: E402
+from archiver.warc.dedup import StoredPayload  # noqa: E402
+
+
+@pytest.fixture
+def state(tmp_path):
+    s = CrawlState(tmp_path / "state.sqlite3")
+    yield s
+    s.close()
+
+
+def test_wal_mode_and_a_second_reader(state, tmp_path):
+    assert state.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    state.save(UrlState("http://a/", etag='"x"', version=1))
+    other = CrawlState(tmp_path / "state.sqlite3")
+    assert other.get("http://a/").etag == '"x"'
+    other.close()
+
+
+def test_url_state_round_trips(state):
+    row = UrlState("http://a/", final_url="http://a/b", first_fetch="2024-01-01T00:00:00Z", last_status=200,
+                   etag='"e"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT", payload_digest="sha1:X",
+                   content_hash="h", version=3, published_at="2024-01-01T00:00:00+00:00", interval=3600.0,
+                   next_due=1.0, failures=2, gone_since="2024-02-01T00:00:00Z")
+    state.save(row)
+    assert state.get("http://a/") == row
+    assert state.get("http://elsewhere/") is None
+
+
+def test_digest_index_keeps_the_first_capture(state):
+    first = StoredPayload("sha1:A", "http://a/", "2024-01-01T00:00:00.000000Z", "<urn:uuid:1>", "f.warc.gz", 10)
+    state.remember_payload(first)
+    state.remember_payload(StoredPayload("sha1:A", "http://b/", "2024-02-01T00:00:00.000000Z", "<urn:uuid:2>", "g.warc.gz", 20))
+    assert state.original_for("sha1:A") == first
+    assert state.original_for("sha1:B") is None
+
+
+def test_due_order_limit_and_all(state):
+    for url, due in (("http://late/", 500.0), ("http://early/", 100.0), ("http://future/", 5000.0)):
+        state.save(UrlState(url, next_due=due))
+    state.add_urls(["http://new/", "http://early/"], due=0.0)
+    assert list(state.due(now=1000)) == ["http://new/", "http://early/", "http://late/"]
+    assert list(state.due(now=1000, limit=2)) == ["http://new/", "http://early/"]
+    assert set(state.due(now=1000, include_all=True)) == {"http://new/", "http://early/", "http://late/", "http://future/"}
+    assert state.get("http://early/").next_due == 100.0  # add_urls leaves known URLs alone
+
+
+def test_due_reads_lazily_while_rows_change(state):
+    for i in range(50):
+        state.save(UrlState(f"http://a/{i:02d}", next_due=float(i)))
+    seen = []
+    for url in state.due(now=100):
+        seen.append(url)
+        known = state.get(url)
+        known.next_due = 10_000.0
+        state.save(known)
+    assert len(seen) == 50
+
+
+def test_versions_and_summary(state):
+    state.save(UrlState("http://a/", version=2, next_due=0.0))
+    state.save(UrlState("http://b/", version=1, failures=1, next_due=9e12))
+    state.save(UrlState("http://c/", gone_since="2024-01-01T00:00:00Z", next_due=9e12))
+    state.add_version("http://a/", 1, {"title": "One", "fetched_at": "t1", "content_hash": "h1", "warc": {"offset": 1}})
+    state.add_version("http://a/", 2, {"title": "Two", "fetched_at": "t2", "content_hash": "h2", "warc": {"offset": 2}})
+    versions = state.versions("http://a/")
+    assert [(v.version, v.title, v.warc["offset"]) for v in versions] == [(1, "One", 1), (2, "Two", 2)]
+    assert versions[1].summary() == {"version": 2, "fetched_at": "t2", "content_hash": "h2", "title": "Two", "warc": {"offset": 2}}
+    summary = state.summary(now=1.0)
+    assert (summary["urls"], summary["due_now"], summary["gone"], summary["failing"], summary["versions"]) == (3, 1, 1, 1, 2)
+
+
+def test_open_existing_creates_nothing(tmp_path):
+    assert CrawlState.open_existing(tmp_path / "none.sqlite3") is None
+    assert not (tmp_path / "none.sqlite3").exists()
