@@ -19,6 +19,14 @@ class StrictArchiveIterator(ArchiveIterator):
         super().__init__(fileobj, **kwargs)
         self.gzipped = gzipped
 
+    def _iterate_records(self):
+        yield from super()._iterate_records()
+        # warcio ends quietly when the last gzip member is too short to hold a record header.
+        end = self.fh.tell()
+        if end > self.offset:
+            raise CorruptRecord(f"{end - self.offset} bytes after the last whole record, at offset {self.offset}, "
+                                "are not a record (cut short?)")
+
     def _next_record(self, next_line):
         record = super()._next_record(next_line)
         if record.format != "warc":
