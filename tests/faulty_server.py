@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import gzip
+import random
 import socket
 import struct
 import threading
@@ -197,6 +198,10 @@ class FaultyServer:
             return self.send(conn, path, "200 OK", html, body)
         if base.startswith("/caf%C3%A9/"):
             return self.send(conn, path, "200 OK", html, page("Encoded path", base))
+        if base.startswith("/random/"):
+            # 300 KB that gzip cannot shrink, and nothing to extract: fills a WARC file fast.
+            return self.send(conn, path, "200 OK", [("Content-Type", "application/octet-stream")],
+                             random.Random(base).randbytes(300_000))
         if base == "/slow":
             time.sleep(2)
             return self.send(conn, path, "200 OK", html, page("Slow"))

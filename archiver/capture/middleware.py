@@ -12,12 +12,14 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import deferred_from_coro
 from urllib.parse import urldefrag
 
 from ..archive import Archive
 from ..state import CrawlState
 from ..warc.dedup import remember_response, revisit_for
 from ..warc.record import http_record, warc_date
+from ..warc.recovery import recover_open_files
 from ..warc.writer import RotatingWarcWriter, WarcWriteError
 from .handler import WIRE_META
 from .headers import drop_transfer_encoding, redact_credentials
@@ -53,6 +55,8 @@ class WarcCaptureMiddleware:
         self.stats = crawler.stats
         settings = crawler.settings
         archive = Archive(settings.get("ARCHIVER_ARCHIVE"))
+        # A killed earlier run left `.open` files: whole records kept, closed, before we write.
+        self.stats.set_value("archiver/warc_recovered", len(recover_open_files(archive.warcs)))
         self.writer = RotatingWarcWriter(
             archive.warcs,
             prefix=settings.get("ARCHIVER_WARC_PREFIX", "archiver"),
@@ -153,7 +157,7 @@ class WarcCaptureMiddleware:
         # Scrapy would log and carry on; an archiver that cannot write must stop and say so.
         logger.critical("stopping the crawl: %s", exc)
         self.stats.set_value(FATAL_STAT, str(exc))
-        self.crawler.engine.close_spider(self.crawler.spider, "warc_write_failed")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_failed"))
 
     def spider_closed(self, spider, reason):
         try:

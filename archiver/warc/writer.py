@@ -1,6 +1,7 @@
 """A rotating WARC file writer: warcinfo first, `.open` while written, renamed when closed."""
 from __future__ import annotations
 
+import fcntl
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,11 +67,17 @@ class RotatingWarcWriter:
                 except FileExistsError:
                     continue
                 break
-            self._fh = os.fdopen(fd, "wb")
+            # Held while the file is open, released by the kernel however this process ends:
+            # recovery (warc/recovery.py) leaves a locked `.open` file alone.
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            # Unbuffered: what write() accepted is in the file, and nothing waits in a buffer to
+            # fail later; a failed write is cut back to the last whole record.
+            self._fh = os.fdopen(fd, "wb", buffering=0)
             self._name = name
             self._size = 0
             self._append([warcinfo_record(name, self.info_fields)])
         except OSError as exc:
+            self._discard_open()
             raise WarcWriteError(f"cannot create a WARC file in {self.directory}: {exc.strerror or exc}") from exc
 
     def _append(self, records: list[WarcRecord]) -> list[int]:
@@ -79,9 +86,16 @@ class RotatingWarcWriter:
         for record in records:
             offsets.append(self._size + len(data))
             data += record.to_gzip_member()
-        self._fh.write(data)
-        # Flushed per group, so that a killed process leaves whole records on disk.
-        self._fh.flush()
+        # One group, written whole or cut back, so that a killed process or a full disk leaves
+        # whole records on disk.
+        view = memoryview(data)
+        try:
+            while view:
+                written = self._fh.write(view)
+                view = view[written:]
+        except OSError:
+            os.ftruncate(self._fh.fileno(), self._size)
+            raise
         self._size += len(data)
         self.bytes_written += len(data)
         return offsets
@@ -99,6 +113,18 @@ class RotatingWarcWriter:
             self.close()
         return pointers
 
+    def _discard_open(self) -> None:
+        """Remove a file whose warcinfo record could not be written."""
+        if self._fh is None:
+            return
+        fh, name = self._fh, self._name
+        self._fh = self._name = None
+        try:
+            fh.close()
+            os.unlink(self.directory / (name + OPEN_SUFFIX))
+        except OSError:
+            pass  # recovery removes a file without a whole record on the next run
+
     def close(self) -> None:
         if self._fh is None:
             return
@@ -107,8 +133,9 @@ class RotatingWarcWriter:
         try:
             fh.flush()
             os.fsync(fh.fileno())
-            fh.close()
+            # Renamed while still locked, so that recovery in another process never races us.
             os.replace(self.directory / (name + OPEN_SUFFIX), self.directory / name)
+            fh.close()
         except OSError as exc:
             raise WarcWriteError(f"cannot close {self.directory / name}: {exc.strerror or exc}") from exc
         self.files_closed.append(name)
