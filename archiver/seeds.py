@@ -221,3 +221,12 @@ def check_seed_file(path: str) -> None:
     with raw:
         if b"\x00" in raw.read(8192):
             raise SeedFileError(f"{source} is not a text file (it holds NUL bytes)")
+
+
+def declares_entities(document: bytes) -> bool:
+    """True when an XML document declares entities in a DTD.
+
+    Sitemaps and feeds never need them, and nested entities are how a few hundred bytes
+    expand into gigabytes (the "billion laughs"): such a document is refused before parsing.
+    """
+    return b"<!ENTITY" in document

@@ -19,6 +19,14 @@ import time
 HTML = b"<!DOCTYPE html><html><head><title>%s</title></head><body><p>%s</p></body></html>"
 
 
+# Ten levels of ten: a few hundred bytes that expand to a billion "lol"s if entities are resolved.
+BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE urlset [\n<!ENTITY lol "lol">\n'
+                  + b"".join(b'<!ENTITY lol%d "%s">\n' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+                             for n in range(1, 10))
+                  + b']>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                    b"<url><loc>http://127.0.0.1/&lol9;</loc></url></urlset>\n")
+
+
 def page(title: str, text: str = "A paragraph of text.") -> bytes:
     return HTML % (title.encode(), text.encode())
 
@@ -202,6 +210,16 @@ class FaultyServer:
             # 300 KB that gzip cannot shrink, and nothing to extract: fills a WARC file fast.
             return self.send(conn, path, "200 OK", [("Content-Type", "application/octet-stream")],
                              random.Random(base).randbytes(300_000))
+        if base == "/sitemap-garbage.xml":
+            return self.send(conn, path, "200 OK", [("Content-Type", "application/xml")], b"\x00\x01 this is <not xml at all")
+        if base == "/sitemap-html.xml":
+            return self.send(conn, path, "200 OK", [("Content-Type", "text/html")], page("A page, not a sitemap"))
+        if base == "/sitemap-bomb.xml":
+            return self.send(conn, path, "200 OK", [("Content-Type", "application/xml")], BILLION_LAUGHS)
+        if base == "/feed-html":
+            return self.send(conn, path, "200 OK", html, page("A page, not a feed"))
+        if base == "/feed-bomb":
+            return self.send(conn, path, "200 OK", [("Content-Type", "application/rss+xml")], BILLION_LAUGHS)
         if base == "/slow":
             time.sleep(2)
             return self.send(conn, path, "200 OK", html, page("Slow"))

@@ -51,7 +51,8 @@ def crawl_exit_code(stats: dict) -> int:
     code = exit_code(stats)
     if code:
         return code
-    if not stats.get("archiver/seeds_requested") and stats.get("archiver/bad_seeds"):
-        print("archiver: no usable seed (every one was bad; see above)", file=sys.stderr)
+    bad = sum(stats.get(k, 0) for k in ("archiver/bad_seeds", "archiver/bad_sitemaps", "archiver/bad_feeds"))
+    if not stats.get("archiver/seeds_requested") and (bad or stats.get("archiver/seed_error")):
+        print("archiver: no usable seed (every seed, sitemap or feed given was bad; see above)", file=sys.stderr)
         return 2
     return 0

@@ -15,7 +15,8 @@ from scrapy.utils.sitemap import Sitemap
 from .. import signals as archiver_signals
 from ..capture.failure import describe_failure
 from ..capture.middleware import CAPTURE_META
-from ..seeds import BadSeed, Seed, SeedFileError, count_seed_lines, iter_seed_file, seed_from_text
+from ..seeds import (BadSeed, Seed, SeedFileError, count_seed_lines, declares_entities, iter_seed_file,
+                     seed_from_text)
 
 logger = logging.getLogger(__name__)
 
@@ -187,6 +188,10 @@ class ArticlesSpider(scrapy.Spider):
                 logger.warning("sitemap %s: cannot gunzip (%s)", response.url, exc)
                 self.crawler.stats.inc_value("archiver/bad_sitemaps")
                 return
+        if declares_entities(body):
+            logger.warning("sitemap %s refused: it declares XML entities", response.url)
+            self.crawler.stats.inc_value("archiver/bad_sitemaps")
+            return
         try:
             sitemap = Sitemap(body)
         except Exception as exc:
@@ -211,6 +216,10 @@ class ArticlesSpider(scrapy.Spider):
     def parse_feed(self, response):
         import feedparser
 
+        if declares_entities(response.body):
+            logger.warning("feed %s refused: it declares XML entities", response.url)
+            self.crawler.stats.inc_value("archiver/bad_feeds")
+            return
         parsed = feedparser.parse(response.body, response_headers={"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
         if not parsed.get("version"):
             logger.warning("feed %s is not RSS or Atom (%s)", response.url, parsed.get("bozo_exception") or "no feed found")
