@@ -62,6 +62,7 @@ def test_a_sentence_starting_with_via_stays_in_the_body():
     ("2018-12-09 10:12", "Europe/Berlin", "2018-12-09T10:12:00+01:00"),
     ("2018-12-09", None, "2018-12-09"),
     ("June 9, 2017", None, "2017-06-09"),
+    ("12.03.2020 10:00 CET", "Europe/Berlin", "2020-03-12T10:00:00+01:00"),
     ("not a date", "Europe/London", None),
     ("", None, None),
 ])

@@ -23,20 +23,26 @@ ARTICLE_FIELDS = (
 )
 _LIST_FIELDS = ("authors", "tags", "links", "images")
 _UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+# Plain lxml elements: lxml.html's element classes cost a Python call for every node touched,
+# which is most of the profile path's time. trafilatura needs the lxml.html kind.
+_PLAIN_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True)
 
 
 def empty_item() -> dict:
     return {name: [] if name in _LIST_FIELDS else None for name in ARTICLE_FIELDS}
 
 
-def parse_html(text: str):
+def parse_html(text: str, plain: bool = False):
     """An lxml tree of the page, or None for an empty document."""
     data = text.encode("utf-8", "surrogatepass")
     if not data.strip():
         return None
     try:
+        if plain:
+            root = etree.fromstring(data, parser=_PLAIN_PARSER)
+            return root if root is not None and len(root) else None
         return lxml.html.document_fromstring(data, parser=_UTF8_PARSER)
-    except (etree.ParserError, ValueError):
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
 
 
@@ -52,11 +58,11 @@ def extract_article(url: str, headers: Headers | None, body: bytes) -> dict:
         item["reason"] = f"not an HTML page ({content_type(headers) or 'unknown type'})"
         return item
     text, _charset = decode_text(headers, raw)
-    tree = parse_html(text)
+    tree = parse_html(text, plain=True)
     if tree is None:
         item["reason"] = "empty HTML document"
         return item
-    return extract_from_tree(url, tree)
+    return extract_from_tree(url, tree, lambda: parse_html(text))
 
 
 def _encoded(headers: Headers | None) -> bool:
@@ -65,7 +71,9 @@ def _encoded(headers: Headers | None) -> bool:
     return bool((header_value(headers, "content-encoding") or "").strip())
 
 
-def extract_from_tree(url: str, tree) -> dict:
+def extract_from_tree(url: str, tree, generic_tree=None) -> dict:
+    """Fields of a parsed page. A profile edits `tree` in place; `generic_tree` gives a fresh
+    lxml.html tree for the generic path when the profile finds no article."""
     item = empty_item()
     host = urlsplit(url).hostname or ""
     profile = choose_profile(host, tree)
@@ -84,7 +92,9 @@ def extract_from_tree(url: str, tree) -> dict:
                 fields[name] = value
         fields.setdefault("language", profile.language)
     else:
-        fields = extract_generic(tree, url)
+        if profile is not None or generic_tree is not None:
+            tree = generic_tree() if generic_tree is not None else tree
+        fields = extract_generic(tree, url) if tree is not None else {}
         item["extractor"] = "generic"
     for name in ARTICLE_FIELDS:
         if fields.get(name):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import warnings
 from datetime import date, datetime, time
 from urllib.parse import urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,16 +17,22 @@ from dateutil import parser as date_parser
 
 # Zero-width characters, the soft hyphen, word joiner and BOM: invisible, but they break
 # searching, hashing and word counts.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def _nfc_visible(text: str) -> str:
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _INVISIBLE.sub("", text)
 
 
 def clean_text(value: str | None) -> str | None:
     """NFC, no invisible characters, runs of white space as one space; None when empty."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
+    text = _nfc_visible(str(value))
     text = " ".join(text.split())
     return text or None
 
@@ -34,9 +41,8 @@ def clean_body(value: str | None) -> str | None:
     """Paragraphs separated by exactly one blank line, each paragraph on one line."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = (" ".join(p.split()) for p in re.split(r"\n", text))
+    text = _nfc_visible(str(value))
+    paragraphs = (" ".join(p.split()) for p in text.splitlines())
     joined = "\n\n".join(p for p in paragraphs if p)
     return joined or None
 
@@ -45,8 +51,11 @@ def paragraphs(body: str | None) -> list[str]:
     return [p for p in (body or "").split("\n\n") if p]
 
 
+_WORD = re.compile(r"\w[\w'’-]*")
+
+
 def word_count(body: str | None) -> int:
-    return len(re.findall(r"\w+(?:[-'’]\w+)*", body or ""))
+    return len(_WORD.findall(body or ""))
 
 
 def content_hash(body: str | None) -> str | None:
@@ -176,7 +185,12 @@ def parse_date(value: str | datetime | date | None, tz: str | None = None) -> st
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             try:
-                moment = date_parser.parse(text, default=datetime(1900, 1, 1))
+                with warnings.catch_warnings():
+                    # Unknown zone names ("CET") come back naive; the site's zone then applies.
+                    warnings.simplefilter("ignore", date_parser.UnknownTimezoneWarning)
+                    # Dotted dates (12.03.2020) are day-first wherever they are written.
+                    dayfirst = bool(re.search(r"\b\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}", text))
+                    moment = date_parser.parse(text, default=datetime(1900, 1, 1), dayfirst=dayfirst)
             except (ValueError, OverflowError, TypeError):
                 return None
             if moment.year == 1900:
