@@ -100,7 +100,7 @@ def summary(stats: dict, reason: str, archive: str) -> str:
 # Why a fetch failed, in words, from the exception name counted by the spider's errback.
 FAILURE_NAMES = {
     "DownloadTimeoutError": "timeout", "TimeoutError": "timeout", "TCPTimedOutError": "timeout",
-    "ConnectionRefusedError": "connection refused", "DownloadFailedError": "connection lost",
+    "ConnectionRefusedError": "connection refused", "DownloadConnectionRefusedError": "connection refused", "DownloadFailedError": "connection lost",
     "ResponseFailed": "connection lost", "ConnectionLost": "connection lost",
     "DNSLookupError": "DNS lookup failed", "Refused": "refused by policy",
     "BadGzipFile": "body not in its Content-Encoding", "DecompressionError": "body not in its Content-Encoding",

@@ -1,6 +1,8 @@
 """Running the `articles` spider in this process, with the archiver's settings."""
 from __future__ import annotations
 
+import sys
+
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -34,9 +36,16 @@ def run_spider(settings: Settings, **spider_args) -> dict:
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArticlesSpider)
-    process.crawl(crawler, **spider_args)
+    failures = []
+    # A crawl that cannot start (a bad setting, an unwritable archive) is reported, not dumped.
+    process.crawl(crawler, **spider_args).addErrback(failures.append)
     process.start()
-    return crawler.stats.get_stats()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if failures:
+        exc = failures[0].value
+        stats[FATAL_STAT] = f"the crawl could not start: {exc.__class__.__name__}: {exc}"
+        print(f"archiver: {stats[FATAL_STAT]}", file=sys.stderr)
+    return stats
 
 
 def exit_code(stats: dict) -> int:

@@ -79,6 +79,8 @@ ITEM_PIPELINES = {
     "archiver.pipelines.JsonLinesItemsPipeline": 900,
 }
 EXTENSIONS = {
+    # A failed robots.txt fetch logged as one line, without Scrapy's traceback (archiver/logs.py).
+    "archiver.logs.QuietDownloadErrors": 100,
     "archiver.progress.Progress": 500,
 }
 

@@ -35,6 +35,7 @@ class FaultyServer:
     def __init__(self):
         self.sent: dict[str, bytes] = {}
         self.hits: dict[str, list[float]] = {}
+        self.requests: dict[str, bytes] = {}  # the last request head received, per path
         self.lock = threading.Lock()
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -76,6 +77,7 @@ class FaultyServer:
                 path = request_line.split(" ")[1]
                 with self.lock:
                     self.hits.setdefault(path, []).append(time.monotonic())
+                    self.requests[path] = data
                 self.respond(conn, path)
         except OSError:
             pass
@@ -145,6 +147,8 @@ class FaultyServer:
             return self.send(conn, path, "302 Found", [("Location", other)])
         if base == "/offsite":
             return self.send(conn, path, "301 Moved Permanently", [("Location", self.url("/ok/elsewhere", "localhost"))])
+        if base == "/to-file":
+            return self.send(conn, path, "302 Found", [("Location", "file:///etc/passwd")])
         if base == "/pdf":
             body = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n\x00\xff\xfe binary \x89\n%%EOF\n"
             return self.send(conn, path, "200 OK", [("Content-Type", "application/pdf")], body)

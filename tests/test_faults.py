@@ -34,7 +34,8 @@ def server():
 def crawled(server, tmp_path_factory):
     archive = tmp_path_factory.mktemp("faults") / "archive"
     result = run_archiver(
-        archive, "crawl", *[server.url(p) for p in PATHS], *FAST,
+        # Port 1 on 127.0.0.1: nobody listens, so robots.txt and the page are refused.
+        archive, "crawl", *[server.url(p) for p in PATHS], "http://127.0.0.1:1/refused", *FAST,
         "-s", "DOWNLOAD_TIMEOUT=2", "-s", "RETRY_TIMES=1", "-s", f"DOWNLOAD_MAXSIZE={MAXSIZE}",
         "-s", f"ARCHIVER_RETRY_BACKOFF={BACKOFF}", "-s", "ARCHIVER_RETRY_AFTER_MAX=10",
         timeout=90,
@@ -158,7 +159,8 @@ def test_summary_counts_each_outcome(crawled):
     _, _, result = crawled
     err = result.stderr
     for expected in ["500: 2", "404: 1", "410: 1", "401: 1", "429: 2", "length: 2", "time: 1",
-                     "disconnect: 2", "redirect loop: 1", "off-site redirect: 1", "connection lost: 1"]:
+                     "disconnect: 2", "redirect loop: 1", "off-site redirect: 1", "connection lost: 1",
+                     "connection refused: 1"]:
         assert expected in err, expected
 
 

@@ -242,6 +242,9 @@ class RecordingDownloadHandler(HTTP11DownloadHandler):
                 downloading = agent.download_request(request)
                 del request.headers[_EXCHANGE_HEADER]
                 response = await maybe_deferred_to_future(downloading)
+        except Refused as exc:
+            self._crawler.stats.inc_value(f"archiver/refused/{exc.rule}")
+            raise
         except ResponseDataLossError:
             if not self._fail_on_dataloss_warned:
                 logger.warning(get_dataloss_msg(request.url))
