@@ -79,7 +79,8 @@ def write_wacz(sources: Sources, out, selection: Selection, warn, title: str | N
             package = {
                 "profile": "data-package",
                 "resources": resources,
-                "title": title or f"Archive export of {sources.names}",
+                # Folder names only: a package leaves the machine, its local paths need not.
+                "title": title or "Archive of " + ", ".join(a.root.resolve().name for a in sources.archives),
                 "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "wacz_version": WACZ_VERSION,
                 "software": _software(),
