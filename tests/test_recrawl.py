@@ -127,6 +127,8 @@ def test_unchanged_recrawl_writes_only_revisits(site, rounds):
     # The conditional request that earned the 304 is archived beside it.
     requests = [r for r in recs if r["type"] == "request" and is_article(r)]
     assert len(requests) == PAGES and all(r["http"].get_header("If-None-Match") for r in requests)
+    kinds = {t: len([r for r in recs if r["type"] == t]) for t in ("warcinfo", "response", "revisit", "request")}
+    print(f"unchanged re-crawl records: {kinds}")
 
 
 def test_unchanged_recrawl_costs_at_most_5_percent(rounds):
