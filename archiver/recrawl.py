@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from dataclasses import dataclass
 
@@ -67,7 +68,11 @@ def run_round(settings, state_path, *, include_all: bool = False, limit: int | N
 def _child(settings, state_path, include_all, limit):
     # The parent's SIGTERM handler is not ours: let Scrapy install its own graceful one.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os._exit(run_round(settings, state_path, include_all=include_all, limit=limit).code)
+    code = run_round(settings, state_path, include_all=include_all, limit=limit).code
+    # os._exit skips the interpreter's cleanup (the parent's atexit hooks are not ours): flush by hand.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def run_round_in_child(settings, state_path, *, include_all: bool = False, limit: int | None = None) -> Round:
