@@ -1,9 +1,6 @@
 """Bad input to `archiver export`: each gets one clear line naming what is wrong, and the right exit code."""
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 

@@ -9,7 +9,7 @@ import pytest
 
 from archiver.items import ITEM_FIELDS
 from conftest import run_archiver
-from test_export_archive import WarcBuilder, crawled_archive, day, read_items
+from test_export_archive import WarcBuilder, crawled_archive, day
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ and checked by `verify_wacz`, which must also catch a damaged package."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
