@@ -62,7 +62,7 @@ def extract_article(url: str, headers: Headers | None, body: bytes) -> dict:
     if tree is None:
         item["reason"] = "empty HTML document"
         return item
-    return extract_from_tree(url, tree, lambda: parse_html(text))
+    return extract_from_tree(url, tree, lambda: parse_html(text), text)
 
 
 def _encoded(headers: Headers | None) -> bool:
@@ -71,7 +71,7 @@ def _encoded(headers: Headers | None) -> bool:
     return bool((header_value(headers, "content-encoding") or "").strip())
 
 
-def extract_from_tree(url: str, tree, generic_tree=None) -> dict:
+def extract_from_tree(url: str, tree, generic_tree=None, html: str | None = None) -> dict:
     """Fields of a parsed page. A profile edits `tree` in place; `generic_tree` gives a fresh
     lxml.html tree for the generic path when the profile finds no article."""
     item = empty_item()
@@ -94,7 +94,7 @@ def extract_from_tree(url: str, tree, generic_tree=None) -> dict:
     else:
         if profile is not None or generic_tree is not None:
             tree = generic_tree() if generic_tree is not None else tree
-        fields = extract_generic(tree, url) if tree is not None else {}
+        fields = extract_generic(tree, url, html) if tree is not None else {}
         item["extractor"] = "generic"
     for name in ARTICLE_FIELDS:
         if fields.get(name):

@@ -18,7 +18,9 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([A-Za-z0-9._:\-]+)""", re.IGNORECASE
 )
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:\-]+)""", re.IGNORECASE)
-_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|title|p|div|article)\b", re.I)
+# Any tag will do: pages in the wild open with <style>, PHP warnings in <b>, or bare <br />.
+_HTML_SNIFF = re.compile(rb"<\s*(!doctype\s+html|[a-z][a-z0-9]{0,9})[\s/>]", re.I)
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"RIFF", b"\x1f\x8b")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -60,10 +62,13 @@ def is_html(headers: Headers | None, body: bytes) -> bool:
         return False
     # No or vague type: a page served without a proper header still counts if it looks like one.
     try:
-        head = decode_content(headers, body)[:2048]
+        head = decode_content(headers, body)[:4096]
     except UndecodableBody:
         return False
-    return bool(_HTML_SNIFF.search(head.lstrip(b"\xef\xbb\xbf \t\r\n")))
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(_BINARY_MAGIC) or b"\x00" in head[:1024]:
+        return False
+    return bool(_HTML_SNIFF.search(head[:4096]))
 
 
 def decode_content(headers: Headers | None, body: bytes) -> bytes:
@@ -131,14 +136,12 @@ def decode_text(headers: Headers | None, body: bytes) -> tuple[str, str]:
     for declared in (header and header.group(1), meta and meta.group(1).decode("ascii", "ignore")):
         charset = _known(declared)
         if charset:
-            try:
-                return body.decode(charset), charset
-            except UnicodeDecodeError:
-                continue
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+            text = _tolerant(body, charset)
+            if text is not None:
+                return text, charset
+    text = _tolerant(body, "utf-8")
+    if text is not None:
+        return text, "utf-8"
     if _mostly_latin(body):
         # Detectors guess among Latin code pages poorly on short texts (a French page read as
         # Baltic); for text that is mostly ASCII, windows-1252 is what browsers use in the West.
@@ -149,6 +152,19 @@ def decode_text(headers: Headers | None, body: bytes) -> tuple[str, str]:
     best = charset_normalizer.from_bytes(body[:200_000]).best()
     charset = _known(best.encoding if best else None) or "cp1252"
     return body.decode(charset, "replace"), charset
+
+
+def _tolerant(body: bytes, charset: str) -> str | None:
+    """The body in this charset, allowing a few bad bytes (a stray byte in a UTF-8 page should
+    not send it to detection, which then reads the whole page wrongly)."""
+    try:
+        return body.decode(charset)
+    except UnicodeDecodeError:
+        pass
+    except LookupError:
+        return None
+    text = body.decode(charset, "replace")
+    return text if text.count("\ufffd") <= max(3, len(body) // 5000) else None
 
 
 def _mostly_latin(body: bytes) -> bool:
