@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from datetime import datetime, timezone
 
 from itemadapter import ItemAdapter
 
 from .archive import Archive
+from .fatal import stop_crawl
 from .items import ordered_item
 from .warc.naming import crawl_host
 
@@ -46,10 +48,11 @@ class VersionPipeline:
     """Sets each item's `version` and records the fetch in the state (validators, digests,
     the next due time); fetches that failed outright are recorded through `seed_failed`."""
 
-    def __init__(self, state, schedule, stats):
+    def __init__(self, state, schedule, stats, crawler=None):
         self.state = state
         self.schedule = schedule
         self.stats = stats
+        self.crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -58,7 +61,7 @@ class VersionPipeline:
         from .state import CrawlState
 
         state = CrawlState(Archive(crawler.settings.get("ARCHIVER_ARCHIVE")).state_path)
-        pipeline = cls(state, Schedule.from_settings(crawler.settings), crawler.stats)
+        pipeline = cls(state, Schedule.from_settings(crawler.settings), crawler.stats, crawler)
         crawler.signals.connect(pipeline.seed_failed, signal=archiver_signals.seed_failed)
         return pipeline
 
@@ -67,16 +70,27 @@ class VersionPipeline:
 
         from .versions import record_capture
 
-        if record_capture(self.state, self.schedule, item, time.time()):
-            self.stats.inc_value("archiver/versions/new" if item["version"] > 1 else "archiver/versions/first")
+        try:
+            if record_capture(self.state, self.schedule, item, time.time()):
+                self.stats.inc_value("archiver/versions/new" if item["version"] > 1 else "archiver/versions/first")
+        except sqlite3.Error as exc:
+            self._state_failed(exc)
+        # The item is written all the same: its capture is in the WARC, and state can be rebuilt from both.
         return item
+
+    def _state_failed(self, exc) -> None:
+        if self.crawler is not None:
+            stop_crawl(self.crawler, f"cannot write the crawl state {self.state.path}: {exc}", "state_write_failed")
 
     def seed_failed(self, url, reason):
         import time
 
         from .versions import record_failure
 
-        record_failure(self.state, self.schedule, url, time.time())
+        try:
+            record_failure(self.state, self.schedule, url, time.time())
+        except sqlite3.Error as exc:
+            self._state_failed(exc)
 
     def close_spider(self):
         self.state.close()
@@ -85,15 +99,16 @@ class VersionPipeline:
 class JsonLinesItemsPipeline:
     """One JSON object a line in ARCHIVE/items/, one file per run, flushed per item."""
 
-    def __init__(self, archive: Archive, stats):
+    def __init__(self, archive: Archive, stats, crawler=None):
         self.archive = archive
         self.stats = stats
+        self.crawler = crawler
         self.fh = None
         self.path = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(Archive(crawler.settings.get("ARCHIVER_ARCHIVE")), crawler.stats)
+        return cls(Archive(crawler.settings.get("ARCHIVER_ARCHIVE")), crawler.stats, crawler)
 
     def open_spider(self):
         self.archive.items.mkdir(parents=True, exist_ok=True)
@@ -103,13 +118,22 @@ class JsonLinesItemsPipeline:
 
     def process_item(self, item):
         record = ordered_item(ItemAdapter(item).asdict())
-        self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        self.fh.flush()
+        try:
+            self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self.fh.flush()
+        except OSError as exc:
+            # The capture is safe in the WARC (`archiver extract` re-derives it); stop before losing more.
+            if self.crawler is not None:
+                stop_crawl(self.crawler, f"cannot write items to {self.path}: {exc.strerror or exc}", "items_write_failed")
+            return item
         self.stats.inc_value("archiver/items")
         return item
 
     def close_spider(self):
         if self.fh:
-            self.fh.close()
+            try:
+                self.fh.close()
+            except OSError:
+                pass  # already reported by process_item; what was flushed stays
             if self.path.stat().st_size == 0:
                 self.path.unlink()

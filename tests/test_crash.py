@@ -193,3 +193,17 @@ def test_full_disk_stops_with_a_clear_message_and_valid_files(tmp_path):
     assert files and all(p.stat().st_size <= LIMIT for p in files)
     warcio_check(files)
     assert_items_resolve(archive)
+
+
+def test_state_store_that_cannot_grow_stops_the_crawl_cleanly(site, tmp_path):
+    # Small pages: the state's write-ahead log reaches the limit long before the WARC does.
+    archive = tmp_path / "archive"
+    proc = start_archiver(archive, "crawl", *site.article_urls(200), *FAST, preexec_fn=_file_size_limit(400_000))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert "cannot write the crawl state" in err and "Traceback" not in err
+    assert not list(Path(archive, "warcs").glob("*.open"))
+    files = closed_warcs(archive)
+    assert files
+    warcio_check(files)
+    assert_items_resolve(archive)

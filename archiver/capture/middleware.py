@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.defer import deferred_from_coro
 from urllib.parse import urldefrag
 
 from ..archive import Archive
@@ -31,7 +30,7 @@ logger = logging.getLogger(__name__)
 CAPTURE_META = "archiver_capture"
 # Set by the conditional-request middleware: the payload digest its validators stand for.
 NOT_MODIFIED_META = "archiver_not_modified_digest"
-FATAL_STAT = "archiver/fatal"
+from ..fatal import FATAL_STAT, stop_crawl  # noqa: E402  (FATAL_STAT is imported from here too)
 
 
 def warcinfo_fields(settings) -> list[tuple[str, str]]:
@@ -141,10 +140,10 @@ class WarcCaptureMiddleware:
         resp_record.headers.append(("WARC-Concurrent-To", req_record.record_id))
         req_record.headers.append(("WARC-Concurrent-To", resp_record.record_id))
         pointer = self.writer.write([resp_record, req_record])[0]
-        if original is None and not truncated:
-            remember_response(self.state, resp_record, pointer.filename, pointer.offset)
-        else:
+        if original is not None:
             self.stats.inc_value("archiver/revisits")
+        elif not truncated:
+            remember_response(self.state, resp_record, pointer.filename, pointer.offset)
         self.stats.inc_value("archiver/warc_records", 2)
         self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)
         self.stats.inc_value(f"archiver/status/{response.status // 100}xx")
@@ -154,10 +153,7 @@ class WarcCaptureMiddleware:
         if self.failed:
             return
         self.failed = True
-        # Scrapy would log and carry on; an archiver that cannot write must stop and say so.
-        logger.critical("stopping the crawl: %s", exc)
-        self.stats.set_value(FATAL_STAT, str(exc))
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="warc_write_failed"))
+        stop_crawl(self.crawler, str(exc), "warc_write_failed")
 
     def spider_closed(self, spider, reason):
         try:
