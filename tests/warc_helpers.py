@@ -19,6 +19,7 @@ def records(archive) -> list[dict]:
                     "offset": it.get_record_offset(),
                     "type": rec.rec_type,
                     "headers": dict(rec.rec_headers.headers),
+                    "headers_list": list(rec.rec_headers.headers),
                     "http": rec.http_headers,
                     "payload": raw,
                 })

@@ -108,6 +108,7 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
 
         def attach(response):
             response._archiver_wire = exchange
+            exchange.tls_protocol, exchange.tls_cipher = _tls_of(self.transport)
             return response
 
         return d.addCallback(attach)
@@ -134,6 +135,19 @@ class RecordingHTTP11ClientProtocol(_LenientHTTP11ClientProtocol):
         if self._current() is not None and reason is not None and not reason.check(ConnectionDone):
             self._archiver_exchange.lost_uncleanly = True
         super().connectionLost(reason)
+
+
+def _tls_of(transport) -> tuple[str | None, str | None]:
+    """The TLS version and cipher of an HTTPS connection (pyOpenSSL), or (None, None)."""
+    try:
+        connection = transport.getHandle()
+        version = connection.get_protocol_version_name()  # e.g. "TLSv1.3"
+        cipher = connection.get_cipher_name()
+    except Exception:  # plain TCP, or a handle without TLS: nothing to record
+        return None, None
+    if not isinstance(version, str) or not version.startswith("TLSv"):
+        return None, None
+    return "tls/" + version[4:], cipher
 
 
 class _CappedResponseReader(_ResponseReader):

@@ -115,6 +115,11 @@ class WarcCaptureMiddleware:
             extra.append(("WARC-IP-Address", str(response.ip_address)))
         if response.protocol:
             extra.append(("WARC-Protocol", response.protocol.lower()))
+        if wire.tls_protocol:
+            # WARC 1.1 proposals: one WARC-Protocol per layer, and the negotiated cipher.
+            extra.append(("WARC-Protocol", wire.tls_protocol))
+            if wire.tls_cipher:
+                extra.append(("WARC-Cipher-Suite", wire.tls_cipher))
         truncated = cut_reason(wire, response.flags)
         if truncated:
             self.stats.inc_value(f"archiver/truncated/{truncated}")

@@ -13,6 +13,9 @@ class WireExchange:
     # The response bytes received before the head was complete (a head cut by a reset).
     partial_head: bytes = b""
     peer_address: str | None = None
+    # "tls/1.3" and the cipher suite, for HTTPS (WARC-Protocol, WARC-Cipher-Suite).
+    tls_protocol: str | None = None
+    tls_cipher: str | None = None
     # Set when the body did not arrive whole: "length", "time" or "disconnect" (WARC-Truncated).
     truncated: str | None = None
     # The connection ended with an error rather than a clean close.
