@@ -27,6 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    # `archiver crawl --archive DIR ...` works as well as `archiver --archive DIR crawl ...`.
+    for command in sub.choices.values():
+        command.add_argument("--archive", default=argparse.SUPPRESS, metavar="DIR",
+                             help="the archive folder (same as before the command)")
     return parser
 
 
