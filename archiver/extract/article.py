@@ -86,9 +86,10 @@ def extract_from_tree(url: str, tree, generic_tree=None, html: str | None = None
         item["extractor"] = f"profile:{profile.name}"
         # What the profile's selectors did not find, the page's own metadata may declare.
         # Read after the profile removed the appended articles, so theirs cannot leak in.
-        declared = embedded_metadata(tree)
+        missing = frozenset(name for name in item if not fields.get(name))
+        declared = embedded_metadata(tree, missing)
         for name, value in declared.items():
-            if name in item and not fields.get(name) and value:
+            if name in missing and value:
                 fields[name] = value
         fields.setdefault("language", profile.language)
     else:

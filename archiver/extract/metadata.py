@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 
+from lxml import etree
+
 from .text import inline_text
 
 ARTICLE_TYPES = frozenset(
@@ -96,7 +98,9 @@ def _text(value) -> str | None:
 
 def jsonld_article(tree) -> dict:
     """Fields of the first article object in the page's JSON-LD."""
-    for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
         data = _load_json(script.text or "")
         for obj in _walk_jsonld(data):
             if not _types(obj) & ARTICLE_TYPES:
@@ -139,21 +143,41 @@ def _not_url(value: str | None) -> str | None:
     return None if not value or re.match(r"https?://|www\.", value) else value
 
 
-def meta_tags(tree) -> dict:
-    """OpenGraph, article:*, Dublin Core, plain meta names and microdata itemprops."""
+_PUBLISHED_KEYS = (
+    "article:published_time", "og:article:published_time", "datepublished", "dc.date.issued",
+    "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "date", "pubdate",
+    "publishdate", "publish-date", "sailthru.date", "parsely-pub-date",
+)
+# '/descendant::' rather than '//': libxml2 evaluates it without building a node set per level.
+_ITEMPROP_AUTHOR = etree.XPath('/descendant::*[@itemprop="author"]/descendant::*[@itemprop="name"]')
+_ITEMPROP_PUBLISHED = etree.XPath('/descendant::*[@itemprop="datePublished"]/@datetime | /descendant::*[@itemprop="datePublished"]/@content')
+_LANG = etree.XPath("/html/@lang | /html/@xml:lang")
+
+
+def meta_tags(tree, wanted: frozenset[str] | None = None) -> dict:
+    """OpenGraph, article:*, Dublin Core, plain meta names and microdata itemprops.
+
+    `wanted` names the fields the caller still lacks; the microdata look-ups, which walk the
+    whole page, run only for those (and only when the meta tags leave a gap).
+    """
     found = _meta_map(tree)
     author = _not_url(_first(found, "author", "article:author", "dc.creator", "dcterms.creator", "sailthru.author", "parsely-author", "byl"))
-    itemprop_names = tree.xpath('//*[@itemprop="author"]//*[@itemprop="name"]')
-    if not author and itemprop_names:
-        author = ", ".join(inline_text(n) for n in itemprop_names[:3])
-    canonical = tree.xpath('//link[translate(@rel,"CANONICAL","canonical")="canonical"]/@href')
-    time_props = tree.xpath('//*[@itemprop="datePublished"]/@datetime | //*[@itemprop="datePublished"]/@content')
-    lang = tree.xpath("/html/@lang | /html/@xml:lang")
+    if not author and (wanted is None or "authors" in wanted):
+        itemprop_names = _ITEMPROP_AUTHOR(tree)
+        if itemprop_names:
+            author = ", ".join(inline_text(n) for n in itemprop_names[:3])
+    canonical = [link.get("href") for link in tree.iter("link")
+                 if (link.get("rel") or "").lower() == "canonical" and link.get("href") is not None]
+    published = _first(found, *_PUBLISHED_KEYS)
+    if not published and (wanted is None or "published_at" in wanted):
+        time_props = _ITEMPROP_PUBLISHED(tree)
+        published = time_props[0] if time_props else None
+    lang = _LANG(tree)
     return {
         "title": _first(found, "og:title", "twitter:title", "dc.title", "dcterms.title", "title"),
         "subtitle": _first(found, "og:description", "description", "twitter:description", "dc.description", "dcterms.abstract"),
         "authors": [author] if author else [],
-        "published_at": _first(found, "article:published_time", "og:article:published_time", "datepublished", "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "dcterms.created", "date", "pubdate", "publishdate", "publish-date", "sailthru.date", "parsely-pub-date") or (time_props[0] if time_props else None),
+        "published_at": published,
         "modified_at": _first(found, "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "last-modified"),
         "section": _first(found, "article:section", "section", "parsely-section"),
         "tags": found.get("article:tag") or [k.strip() for k in (_first(found, "news_keywords", "keywords") or "").split(",") if k.strip()],
@@ -164,10 +188,11 @@ def meta_tags(tree) -> dict:
     }
 
 
-def embedded_metadata(tree) -> dict:
-    """JSON-LD values where present, else the meta tags'."""
+def embedded_metadata(tree, wanted: frozenset[str] | None = None) -> dict:
+    """JSON-LD values where present, else the meta tags'. With `wanted`, the values of other
+    fields may be left out."""
     jsonld = jsonld_article(tree)
-    meta = meta_tags(tree)
+    meta = meta_tags(tree, wanted)
     merged = dict(meta)
     for key, value in jsonld.items():
         if value:

@@ -74,56 +74,164 @@ def _matches(element, simple) -> bool:
     return not classes or classes <= set((element.get("class") or "").split())
 
 
-def _select_all(root, selectors: list[str]) -> list:
-    """Elements matching any of the selectors, in document order (parents first).
-
-    Simple selectors are looked up by id, class or tag in one walk over the tree; lxml's XPath
-    for a class test costs about a microsecond per element per selector, this far less.
-    """
-    by_id: dict[str, list] = {}
-    by_class: dict[str, list] = {}
-    by_tag: dict[str, list] = {}
-    rest = []
-    for selector in selectors:
-        simple = simple_selector(selector)
-        if simple is None:
-            rest.append(selector)
-        elif simple[1]:
-            by_id.setdefault(simple[1], []).append(simple)
-        elif simple[2]:
-            by_class.setdefault(next(iter(simple[2])), []).append(simple)
-        else:
-            by_tag.setdefault(simple[0], []).append(simple)
-    found = []
-    if by_id or by_class or by_tag:
-        for element in root.iter(etree.Element):
-            candidates = by_tag.get(element.tag, [])
-            id_ = element.get("id")
-            if id_ and id_ in by_id:
-                candidates = candidates + by_id[id_]
-            classes = element.get("class")
-            if classes and by_class:
-                for name in classes.split():
-                    if name in by_class:
-                        candidates = candidates + by_class[name]
-            if candidates and any(_matches(element, c) for c in candidates):
-                found.append(element)
-    if rest:
-        found += _select(root, _union(rest))
-    return found
+def _inside(element, scope) -> bool:
+    """Whether `element` is `scope` or still hangs below it (not in a removed subtree)."""
+    while element is not None:
+        if element is scope:
+            return True
+        element = element.getparent()
+    return False
 
 
 def _select(root, selector: str) -> list:
+    """Matches of one selector under `root`, in document order, without an index."""
     simple = simple_selector(selector)
     if simple:
         return [el for el in root.iter(simple[0] or etree.Element) if _matches(el, simple)]
-    xpath, attribute = compile_selector(selector)
+    return _evaluate(root, *compile_selector(selector))
+
+
+def _evaluate(root, xpath, attribute: str | None) -> list:
     found = xpath(root)
     if not isinstance(found, list):
         found = [found]
     if attribute:
         return [n.get(attribute) for n in found if hasattr(n, "get") and n.get(attribute)]
     return found
+
+
+def _index_key(simple) -> tuple[str, str] | None:
+    """How an indexed lookup finds a simple selector's candidates: by its id, else a class."""
+    tag, id_, classes = simple
+    if id_:
+        return ("#", id_)
+    if classes:
+        return (".", min(classes))
+    return None
+
+
+def _top_level_split(selector: str) -> tuple[str, str] | None:
+    """'HEAD REST' split at the first descendant combinator outside brackets and quotes."""
+    depth, quote = 0, None
+    for i, ch in enumerate(selector):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == "," and not depth:
+            return None
+        elif ch.isspace() and not depth:
+            return selector[:i], selector[i:].strip()
+    return None
+
+
+@functools.lru_cache(maxsize=2048)
+def plan_selector(selector: str):
+    """How `PageIndex.select` evaluates a selector, decided once per selector string.
+
+    ("simple", parts, attribute): looked up in the index; ("scoped", head parts, (xpath, attr)):
+    the head looked up in the index, the rest evaluated below it; ("xpath", None, (xpath, attr)).
+    """
+    attribute = None
+    match = _ATTR.search(selector)
+    css = selector
+    if match:
+        attribute, css = match.group(1), selector[: match.start()].strip()
+    if not css.startswith(("/", "./", "(")):
+        simple = simple_selector(css)
+        if simple:
+            return ("simple", simple, attribute)
+        split = _top_level_split(css)
+        if split:
+            head, rest = split
+            head_simple = simple_selector(head)
+            if head_simple and _index_key(head_simple) and not rest.startswith((">", "+", "~")):
+                try:
+                    xpath = etree.XPath(HTMLTranslator().css_to_xpath(rest, prefix="descendant::"))
+                except SelectorError:
+                    xpath = None
+                if xpath is not None:
+                    return ("scoped", head_simple, (xpath, attribute))
+    return ("xpath", None, compile_selector(selector))
+
+
+def _index_names(selectors) -> tuple[frozenset[str], frozenset[str]]:
+    classes, ids = set(), set()
+    for selector in selectors:
+        kind, simple, _ = plan_selector(selector)
+        key = _index_key(simple) if simple else None
+        if key:
+            (ids if key[0] == "#" else classes).add(key[1])
+    return frozenset(classes), frozenset(ids)
+
+
+_CLASS_VALUES = etree.XPath("/descendant::*/@class")
+_ID_VALUES = etree.XPath("/descendant::*/@id")
+
+
+class PageIndex:
+    """The elements carrying the classes and ids a profile names.
+
+    lxml evaluates a class test in XPath at about a microsecond per element per selector, and a
+    Python walk calling .get() on every element costs twice what reading all the attribute
+    values at once does; so one read of every id, and one of every class, serves every selector
+    of the profile. The classes are read when first asked for, so that containers removed by id
+    before then (appended articles: half of a seed-shaped page) are not read at all. Removing
+    elements does not rebuild the index: lookups keep only elements still below their scope.
+    """
+
+    def __init__(self, tree, classes: frozenset[str], ids: frozenset[str]):
+        self.tree = tree
+        self.classes = classes
+        self.found: dict[tuple[str, str], list] = {}
+        if ids:
+            for value in _ID_VALUES(tree):
+                if value in ids:
+                    self.found.setdefault(("#", str(value)), []).append(value.getparent())
+        self._classes_read = not classes
+
+    def _read_classes(self) -> None:
+        self._classes_read = True
+        found, classes = self.found, self.classes
+        for value in _CLASS_VALUES(self.tree):
+            names = value.split()
+            if classes.isdisjoint(names):
+                continue
+            element = value.getparent()
+            for name in names:
+                if name in classes:
+                    bucket = found.setdefault((".", name), [])
+                    if not bucket or bucket[-1] is not element:
+                        bucket.append(element)
+
+    def _simple(self, scope, simple) -> list:
+        key = _index_key(simple)
+        if key is None:
+            return [el for el in scope.iter(simple[0] or etree.Element) if _matches(el, simple)]
+        if key[0] == "." and not self._classes_read:
+            self._read_classes()
+        return [el for el in self.found.get(key, ()) if _matches(el, simple) and _inside(el, scope)]
+
+    def select(self, scope, selector: str) -> list:
+        kind, simple, compiled = plan_selector(selector)
+        if kind == "simple":
+            found = self._simple(scope, simple)
+            return [n.get(compiled) for n in found if n.get(compiled)] if compiled else found
+        if kind == "scoped":
+            heads = self._simple(scope, simple)
+            # Nested heads could interleave their matches out of document order.
+            if len(heads) <= 1:
+                return [n for head in heads for n in _evaluate(head, *compiled)]
+            compiled = compile_selector(selector)
+        return _evaluate(scope, *compiled)
+
+    def select_all(self, scope, selectors: list[str]) -> list:
+        """Matches of any of the selectors (for removal lists: order does not matter)."""
+        return [el for selector in selectors for el in self.select(scope, selector)]
 
 
 def _as_text(node) -> str | None:
@@ -175,6 +283,9 @@ class Profile:
         )
         for selector in profile.markers + profile.appended + profile.boilerplate + [s for v in fields.values() for s in v]:
             compile_selector(selector)
+        for selector in profile.appended + profile.boilerplate:
+            if _ATTR.search(selector):
+                raise ProfileError(f"{path}: {selector!r}: remove lists take elements, not attributes")
         return profile
 
     def matches_domain(self, host: str) -> int:
@@ -188,24 +299,37 @@ class Profile:
     def matches_markers(self, tree) -> bool:
         return any(_select(tree, marker) for marker in self.markers)
 
+    @functools.cached_property
+    def _index_names(self) -> tuple[frozenset[str], frozenset[str]]:
+        return _index_names(self.appended + self.boilerplate + [s for v in self.fields.values() for s in v])
+
+    @functools.cached_property
+    def _appended_by_id_first(self) -> list[str]:
+        # Containers named by id go first: the class index is then read without them.
+        def by_id(selector: str) -> bool:
+            kind, simple, _ = plan_selector(selector)
+            return kind == "simple" and simple[1] is not None
+        return sorted(self.appended, key=lambda s: not by_id(s))
+
     def extract(self, tree) -> dict:
         """Field values by this profile's selectors, raw (normalisation comes later).
 
         Works on the tree in place: appended articles and boilerplate are removed from it.
         """
-        # One pass over the page per list, rather than one per selector.
-        for node in _select_all(tree, self.appended):
-            remove(node)
-        roots = _select(tree, self.fields["root"][0]) if "root" in self.fields else [tree]
+        index = PageIndex(tree, *self._index_names)
+        for selector in self._appended_by_id_first:
+            for node in index.select(tree, selector):
+                remove(node)
+        roots = index.select(tree, self.fields["root"][0]) if "root" in self.fields else [tree]
         root = roots[0] if roots else tree
-        for node in _select_all(root, self.boilerplate):
+        for node in index.select_all(root, self.boilerplate):
             remove(node)
         out: dict = {}
         for name, selectors in self.fields.items():
             if name == "root":
                 continue
             for selector in selectors:
-                found = _select(root, selector)
+                found = index.select(root, selector)
                 if not found:
                     continue
                 if name == "body":
@@ -219,16 +343,6 @@ class Profile:
                 if out.get(name):
                     break
         return out
-
-
-def _union(selectors: list[str]) -> str | None:
-    """One XPath for a list of element selectors (CSS or XPath)."""
-    parts = []
-    for selector in selectors:
-        if _ATTR.search(selector):
-            raise ProfileError(f"{selector!r}: remove lists take elements, not attributes")
-        parts.append(selector if selector.startswith(("/", "./", "(")) else HTMLTranslator().css_to_xpath(selector))
-    return "(" + " | ".join(parts) + ")" if parts else None
 
 
 def _profile_files(extra: str | None) -> list[Path]:
@@ -280,5 +394,9 @@ def choose_profile(host: str, tree, profiles: tuple[Profile, ...] | None = None)
     by_domain = [entry for entry in by_domain if entry[0]]
     if by_domain:
         return max(by_domain, key=lambda e: (e[0], e[1]))[2]
-    marked = [p for p in profiles if p.markers and p.matches_markers(tree)]
-    return max(marked, key=lambda p: p.priority) if marked else None
+    # Highest priority first (ties in load order), so the first profile whose markers match wins
+    # and the others' markers need not be looked for.
+    for profile in sorted(profiles, key=lambda p: -p.priority):
+        if profile.markers and profile.matches_markers(tree):
+            return profile
+    return None
