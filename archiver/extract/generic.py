@@ -7,10 +7,13 @@ each source is right).
 from __future__ import annotations
 
 import trafilatura
+from lxml import etree
 
 from .metadata import embedded_metadata
 from .normalize import parse_date
 from .text import BLOCKS, inline_text, paragraphs
+
+_TIME_DATETIME = etree.XPath("/descendant::time/@datetime")
 
 # Which source wins each field, best first (benchmarks/extraction.py --sources measures them).
 ORDER = {
@@ -88,12 +91,19 @@ def links_in_text(tree, body: str | None) -> list[str]:
 def candidates(tree, url: str | None, html: str | None = None) -> dict[str, dict]:
     """Field values by source: 'jsonld', 'meta', 'trafilatura'."""
     meta = embedded_metadata(tree)
+    times = _TIME_DATETIME(tree)
     text = trafilatura_fields(main_text(tree, url))
     if not text.get("body") and html:
         # trafilatura repairs some broken markup only when it parses the page itself.
         text = trafilatura_fields(main_text(html, url)) or text
     text["links"] = links_in_text(tree, text.get("body"))
-    return {"jsonld": meta["sources"]["jsonld"], "meta": meta["sources"]["meta"], "trafilatura": text}
+    return {"jsonld": meta["sources"]["jsonld"], "meta": meta["sources"]["meta"], "trafilatura": text,
+            # The first <time datetime> is the date a reader sees, when the page marks it up.
+            "time": {"published_at": times[0].strip() if times else None}}
+
+
+def _day(value: str | None) -> str | None:
+    return (parse_date(value) or "")[:10] or None if value else None
 
 
 def combine(found: dict[str, dict], order: dict[str, tuple[str, ...]] = ORDER) -> dict:
@@ -106,12 +116,20 @@ def combine(found: dict[str, dict], order: dict[str, tuple[str, ...]] = ORDER) -
                 break
     text = found.get("trafilatura", {})
     # htmldate (through trafilatura) finds the right day more often than the page's declared
-    # date (31 disagreements on the development set: htmldate right in 18, the declaration in 9),
-    # but gives only the day: take the declared timestamp when it falls on that day.
+    # date (31 disagreements on the development set: htmldate right in 18, the declaration in 9).
+    # But when the declaration and the date the page shows in <time datetime> agree with each
+    # other, two sources outvote it (development set: 5 days put right, 1 put wrong).
     day = text.get("published_at")
+    visible = _day(found.get("time", {}).get("published_at"))
     for source in ("jsonld", "meta"):
+        declared = _day(found.get(source, {}).get("published_at"))
+        if declared and declared == visible and declared != day:
+            day = declared
+            break
+    # htmldate gives only the day: take a declared timestamp (with its offset) that falls on it.
+    for source in ("jsonld", "meta", "time"):
         declared = found.get(source, {}).get("published_at")
-        if day and declared and (parse_date(declared) or "")[:10] == day:
+        if day and declared and _day(declared) == day:
             out["published_at"] = declared
             break
     for name in ("body", "links"):

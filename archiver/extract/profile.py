@@ -31,6 +31,12 @@ class ProfileError(ValueError):
     """A profile file that cannot be used; the message names the file and the problem."""
 
 
+# '//meta[@property='x']' costs libxml2 a node set per level of the page; '/descendant::meta[...]'
+# selects the same elements in a third of the time. Only when the first step's predicates test
+# attributes, never a position (//p[1] is each parent's first p, not the page's).
+_LEADING_ANY_DEPTH = re.compile(r"^//(?=(?:[\w:-]+|\*)(?:\[@[\w:-]+(?:\s*=\s*(?:'[^']*'|\"[^\"]*\"))?\])*(?:/|$))")
+
+
 @functools.lru_cache(maxsize=2048)
 def compile_selector(selector: str) -> tuple[etree.XPath, str | None]:
     """A CSS selector (optionally ending in ::attr(name)) or an XPath, compiled once."""
@@ -39,7 +45,7 @@ def compile_selector(selector: str) -> tuple[etree.XPath, str | None]:
     if match:
         attribute, selector = match.group(1), selector[: match.start()].strip()
     if selector.startswith(("/", "./", "(")):
-        return etree.XPath(selector), attribute
+        return etree.XPath(_LEADING_ANY_DEPTH.sub("/descendant::", selector)), attribute
     try:
         return etree.XPath(HTMLTranslator().css_to_xpath(selector)), attribute
     except SelectorError as exc:
