@@ -7,6 +7,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from .capture.middleware import FATAL_STAT
+from .distributed import enable as enable_distributed
 
 
 def build_settings(archive: str, overrides: dict[str, str] | None = None, *, log_level: str = "WARNING") -> Settings:
@@ -16,6 +17,7 @@ def build_settings(archive: str, overrides: dict[str, str] | None = None, *, log
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    enable_distributed(settings)
     return settings
 
 

@@ -9,6 +9,11 @@ Order of the archiver's components (lower numbers are nearer the engine):
       nearest the wire, so it sees each hop with its body still content-encoded (and writes a
       revisit record for unchanged payloads), and each failed attempt (process_exception)
       before retry sees it.
+  spider middlewares (distributed crawls only, ARCHIVER_REDIS_URL set): RequestDoneMiddleware
+      10, nearest the engine, so that it sees the callback's final output and can tell when a
+      claimed URL and its items are done (archiver/distributed/done.py).
+  scheduler and dupefilter: Scrapy's own, or with ARCHIVER_REDIS_URL (`--redis`) the shared
+      queue and seen-set of archiver/distributed/ (set by archiver.distributed.enable).
   item pipelines: ExtractPipeline 100 (article fields from the capture), NormalizePipeline 200,
       VersionPipeline 300 (state, versions), JsonLinesItemsPipeline 900 (items/*.jsonl).
 """
@@ -78,6 +83,9 @@ ITEM_PIPELINES = {
     "archiver.pipelines.VersionPipeline": 300,
     "archiver.pipelines.JsonLinesItemsPipeline": 900,
 }
+SPIDER_MIDDLEWARES = {
+    "archiver.distributed.done.RequestDoneMiddleware": 10,
+}
 EXTENSIONS = {
     # A failed robots.txt fetch logged as one line, without Scrapy's traceback (archiver/logs.py).
     "archiver.logs.QuietDownloadErrors": 100,
@@ -95,6 +103,21 @@ ARCHIVER_INTERVAL_SHRINK = 0.5
 ARCHIVER_AGE_FACTOR = 0.25
 ARCHIVER_GONE_INTERVAL = "90d"
 ARCHIVER_FAILURE_BACKOFF = "1h"
+
+# Distributed crawling (archiver/distributed/): empty URL = a crawl of this machine alone.
+ARCHIVER_REDIS_URL = ""
+# Namespace of the Redis keys: crawls with different names share a Redis without mixing.
+ARCHIVER_REDIS_NAME = "archiver"
+# With --until-idle (and for `crawl --redis`): end once no work existed anywhere for this long.
+ARCHIVER_REDIS_IDLE = "5s"
+ARCHIVER_REDIS_UNTIL_IDLE = False
+# Set by `crawl --redis`: this process puts seeds in, so workers do not go idle meanwhile.
+ARCHIVER_REDIS_SEEDER = False
+# Heartbeat of each worker; one silent for ARCHIVER_REDIS_STALE has its URLs requeued.
+ARCHIVER_REDIS_HEARTBEAT = "1s"
+ARCHIVER_REDIS_STALE = "30s"
+# URLs one worker holds at once (claimed, not done): more for crawls over many hosts.
+ARCHIVER_REDIS_PREFETCH = 8
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

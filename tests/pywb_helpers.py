@@ -1,11 +1,14 @@
 """pywb, run as a user would: `wb-manager` to make a collection, `wayback` to serve it."""
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -14,21 +17,50 @@ from pathlib import Path
 import pytest
 
 
+ROOT = Path(__file__).resolve().parent.parent
+# pywb pins redis==2.10.6 and the archiver needs redis>=5: pywb lives in a venv of its own.
+PYWB_VENV = ROOT / ".venv-pywb"
+
+
 def pywb_bin(name: str) -> str | None:
     """Find a pywb command: $ARCHIVER_PYWB_BIN, this interpreter's bin, .venv-pywb, then PATH."""
-    root = Path(__file__).resolve().parent.parent
-    for folder in (os.environ.get("ARCHIVER_PYWB_BIN"), str(Path(sys.executable).parent), str(root / ".venv-pywb" / "bin")):
+    for folder in (os.environ.get("ARCHIVER_PYWB_BIN"), str(Path(sys.executable).parent), str(PYWB_VENV / "bin")):
         if folder and Path(folder, name).exists():
             return str(Path(folder, name))
     return shutil.which(name)
 
 
+def ensure_pywb() -> str | None:
+    """Make .venv-pywb with pywb in it unless pywb is found; None when that worked, else why not.
+
+    Once per machine: a file lock makes parallel test runs wait for the first one's install
+    instead of racing it (`python3 -m venv .venv-pywb && .venv-pywb/bin/pip install pywb`).
+    """
+    if pywb_bin("wb-manager") and pywb_bin("wayback"):
+        return None
+    # The lock lies outside the work tree, so that it never shows up in `git status`.
+    lock_path = Path(tempfile.gettempdir(), f"archiver-pywb-{hashlib.sha1(str(ROOT).encode()).hexdigest()[:12]}.lock")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if pywb_bin("wb-manager") and pywb_bin("wayback"):
+            return None
+        python = shutil.which("python3") or sys.executable
+        for step in ([python, "-m", "venv", str(PYWB_VENV)],
+                     [str(PYWB_VENV / "bin" / "pip"), "install", "-q", "pywb"]):
+            done = subprocess.run(step, capture_output=True, text=True)
+            if done.returncode:
+                return f"{' '.join(step)} failed: {(done.stderr or done.stdout).strip()[-500:]}"
+    return None
+
+
 def require_pywb() -> tuple[str, str]:
+    problem = ensure_pywb()
     manager, wayback = pywb_bin("wb-manager"), pywb_bin("wayback")
-    if not (manager and wayback):
+    if problem or not (manager and wayback):
+        reason = f"pywb could not be installed into {PYWB_VENV}: {problem or 'no wb-manager/wayback after install'}"
         if os.environ.get("CI") == "true":
-            pytest.fail("pywb is not installed (pip install -e '.[test]')")
-        pytest.skip("pywb is not installed (pip install -e '.[test]')")
+            pytest.fail(reason)
+        pytest.skip(reason)
     return manager, wayback
 
 

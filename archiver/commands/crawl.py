@@ -4,6 +4,7 @@ import sys
 
 from . import fail
 from ..archive import Archive
+from ..distributed.connection import RedisUnavailable, connect
 from ..lock import CrawlLock, CrawlRunning
 from ..runner import build_settings, exit_code, parse_setting_overrides, run_spider
 from ..seeds import SeedFileError, check_seed_file
@@ -15,6 +16,26 @@ def add_crawl_options(parser):
     parser.add_argument("-v", "--verbose", action="store_true", help="log what Scrapy does (INFO level)")
 
 
+def add_redis_options(parser, *, required: bool) -> None:
+    parser.add_argument("--redis", required=required, metavar="URL",
+                        help="the Redis of a distributed crawl, e.g. redis://queue-host:6379/0"
+                             + ("" if required else ": put the seeds into its shared queue and crawl as one worker"))
+    parser.add_argument("--name", metavar="NAME",
+                        help="the distributed crawl's name, the prefix of its Redis keys (default: archiver, "
+                             "or ARCHIVER_REDIS_NAME)")
+
+
+def redis_overrides(args, *, until_idle: bool, seeder: bool) -> dict:
+    """Settings for a distributed run; checks the URL (BadRedisUrl) and that Redis answers (RedisUnavailable)."""
+    if not args.redis:
+        return {}
+    connect(args.redis).close()
+    out = {"ARCHIVER_REDIS_URL": args.redis, "ARCHIVER_REDIS_UNTIL_IDLE": until_idle, "ARCHIVER_REDIS_SEEDER": seeder}
+    if args.name:
+        out["ARCHIVER_REDIS_NAME"] = args.name
+    return out
+
+
 def register(sub):
     p = sub.add_parser("crawl", help="fetch the seeds, write WARCs, items and state",
                        description="Fetch URLs once into the archive: WARC captures, article items, state.")
@@ -23,6 +44,7 @@ def register(sub):
                    help="a seed list: plain text, CSV with a url column, or JSON Lines; - for stdin")
     p.add_argument("--sitemap", action="append", default=[], metavar="URL", help="a sitemap or sitemap index (gzip allowed)")
     p.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS or Atom feed")
+    add_redis_options(p, required=False)
     add_crawl_options(p)
     p.set_defaults(run=run)
 
@@ -34,7 +56,11 @@ def run(args) -> int:
         overrides = parse_setting_overrides(args.settings)
         for path in args.url_files:
             check_seed_file(path)
-    except (ValueError, SeedFileError) as exc:
+        # A distributed crawl ends, like a crawl of one machine, when all of its work is done.
+        overrides.update(redis_overrides(args, until_idle=True, seeder=True))
+    except RedisUnavailable as exc:
+        return fail(str(exc), 1)
+    except (ValueError, SeedFileError) as exc:  # BadRedisUrl included
         return fail(str(exc), 2)
     settings = build_settings(args.archive, overrides, log_level="INFO" if args.verbose else "WARNING")
     try:

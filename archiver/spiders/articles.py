@@ -131,6 +131,8 @@ class ArticlesSpider(scrapy.Spider):
                 self.bad_seed(seed)
                 continue
             yield scrapy.Request(seed.url, callback=self.parse_feed, errback=self.fetch_failed, dont_filter=True)
+        # A distributed crawl counts its workers busy until every seed is in the shared queue.
+        self.crawler.signals.send_catch_log(archiver_signals.seeds_exhausted)
 
     def parse(self, response):
         capture = response.meta.get(CAPTURE_META)
@@ -176,6 +178,8 @@ class ArticlesSpider(scrapy.Spider):
             self.crawler.signals.send_catch_log(archiver_signals.seed_failed, url=request.meta[SEED_META],
                                                 reason=failure.getErrorMessage() or failure.type.__name__)
         logger.warning("failed: %s (%s)", request.url, describe_failure(failure.value))
+        # Errbacks bypass spider middlewares: say here that this request is over.
+        self.crawler.signals.send_catch_log(archiver_signals.request_finished, request=request)
 
     # -- sitemaps and feeds only yield more seeds ---------------------------------------------
 

@@ -1,0 +1,29 @@
+"""Distributed crawling on Redis: several machines share one queue of requests.
+
+`archiver crawl ... --redis URL` puts the seeds into a shared queue and crawls as one worker;
+`archiver worker --redis URL` joins. Each worker writes WARCs, items and state into its own
+archive folder; only the queue, the seen-set and the workers' heartbeats live in Redis.
+
+  connection.py  the URL, the connection, one clear message when Redis cannot be used
+  keys.py        the key names, all under one crawl name
+  codec.py       a Request to a JSON entry and back (no pickle: Redis may be shared)
+  queue.py       the reliable queue: claim into a per-worker list, ack, requeue a dead worker's
+  dupefilter.py  the shared seen-set of request fingerprints
+  scheduler.py   the Scrapy scheduler over all of it
+  done.py        the spider middleware that says when a claimed URL is fully done
+"""
+from __future__ import annotations
+
+SCHEDULER = "archiver.distributed.scheduler.RedisScheduler"
+DUPEFILTER = "archiver.distributed.dupefilter.RedisDupeFilter"
+
+
+def enable(settings) -> None:
+    """Swap in the Redis scheduler and seen-set when ARCHIVER_REDIS_URL is set (Scrapy's plug points)."""
+    if not settings.get("ARCHIVER_REDIS_URL"):
+        return
+    priority = settings.getpriority("ARCHIVER_REDIS_URL")
+    if settings.getpriority("SCHEDULER") < priority:
+        settings.set("SCHEDULER", SCHEDULER, priority=priority)
+    if settings.getpriority("DUPEFILTER_CLASS") < priority:
+        settings.set("DUPEFILTER_CLASS", DUPEFILTER, priority=priority)

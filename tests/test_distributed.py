@@ -1,0 +1,241 @@
+"""Distributed crawling: `crawl --redis` and `worker --redis` against a real redis-server on 127.0.0.1."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import redis
+
+from conftest import ROOT, run_archiver
+from pywb_helpers import free_port
+from site_fixture import FixtureSite, article_html
+from warc_helpers import records
+
+# Slow enough per worker (one request at a time per host, 0.1 s apart) that all three share the work;
+# quick heartbeats and idle times so that the module stays well under a minute.
+DIST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0.1", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1",
+        "-s", "ARCHIVER_PROGRESS=0", "-s", "ARCHIVER_REDIS_IDLE=2s", "-s", "ARCHIVER_REDIS_HEARTBEAT=0.3",
+        "-s", "ARCHIVER_REDIS_STALE=2s"]
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    exe = shutil.which("redis-server")
+    if not exe:
+        if os.environ.get("CI") == "true":
+            pytest.fail("redis-server is not installed (.ci/run installs it with apt-get)")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path_factory.mktemp("redis"))],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    conn = redis.Redis.from_url(url)
+    wait_for(lambda: _answers(conn), 20, "redis-server to start")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+def _answers(conn) -> bool:
+    try:
+        return conn.ping()
+    except redis.ConnectionError:
+        return False
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_worker(redis_url, archive, name, *extra, until_idle=True):
+    log = open(f"{archive}.log", "w")
+    cmd = [sys.executable, "-m", "archiver", "--archive", str(archive), "worker", "--redis", redis_url, "--name", name,
+           *(["--until-idle"] if until_idle else []), *DIST, *extra]
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT), env=dict(os.environ, PYTHONUNBUFFERED="1"))
+
+
+def worker_log(archive) -> str:
+    return open(f"{archive}.log").read()
+
+
+def article_responses(archive) -> list[str]:
+    uris = [r["headers"]["WARC-Target-URI"] for r in records(archive) if r["type"] == "response"]
+    return [u for u in uris if "/article/" in u or "/slow/" in u]
+
+
+# -- a crawl and two workers --------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def shared_crawl(redis_url, tmp_path_factory):
+    site = FixtureSite(pages=40).start()
+    root = tmp_path_factory.mktemp("dist")
+    conn = redis.Redis.from_url(redis_url)
+    workers = {w: root / w for w in ("worker-a", "worker-b")}
+    procs = {w: start_worker(redis_url, path, "shared", "-s", f"ARCHIVER_WARC_PREFIX={w}") for w, path in workers.items()}
+    try:
+        wait_for(lambda: conn.zcard("shared:workers") == 2, 40, "both workers to join")
+        started = time.time()
+        crawl = run_archiver(root / "crawler", "crawl", "--redis", redis_url, "--name", "shared", *site.article_urls(40),
+                             *DIST, "-s", "ARCHIVER_WARC_PREFIX=crawler", timeout=120)
+        codes = {w: p.wait(60) for w, p in procs.items()}
+        elapsed = time.time() - started
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.kill()
+        site.stop()
+    return {"site": site, "root": root, "archives": [root / "crawler", *workers.values()], "crawl": crawl,
+            "codes": codes, "conn": conn, "workers": workers, "elapsed": elapsed}
+
+
+def test_every_url_fetched_exactly_once_across_workers(shared_crawl):
+    assert shared_crawl["crawl"].returncode == 0, shared_crawl["crawl"].stderr
+    for w, code in shared_crawl["codes"].items():
+        assert code == 0, worker_log(shared_crawl["workers"][w])
+    fetched = {a.name: article_responses(a) for a in shared_crawl["archives"]}
+    everything = sorted(u for urls in fetched.values() for u in urls)
+    assert everything == sorted(shared_crawl["site"].article_urls(40))
+    print("URLs per worker:", {k: len(v) for k, v in fetched.items()}, f"in {shared_crawl['elapsed']:.1f} s")
+    # Both workers joined in, not just the crawling process.
+    for w in shared_crawl["workers"]:
+        assert fetched[w], f"{w} fetched nothing: {fetched}"
+
+
+def test_every_warc_verifies(shared_crawl):
+    for archive in shared_crawl["archives"]:
+        result = run_archiver(archive, "verify")
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_export_from_all_folders_lists_every_page_once(shared_crawl, tmp_path):
+    archives = shared_crawl["archives"]
+    out = tmp_path / "items.jsonl"
+    args = [x for a in archives for x in ("--from", str(a))]
+    result = run_archiver(archives[0], "export", "--format", "jsonl", "--to", str(out), *args)
+    assert result.returncode == 0, result.stderr
+    urls = [json.loads(line)["url"] for line in out.read_text().splitlines()]
+    assert sorted(urls) == sorted(shared_crawl["site"].article_urls(40))
+
+
+def test_nothing_left_in_redis(shared_crawl):
+    conn = shared_crawl["conn"]
+    assert conn.llen("shared:queue") == 0
+    assert not conn.keys("shared:processing:*")
+    assert conn.zcard("shared:workers") == 0
+    assert conn.scard("shared:seen") == 40
+
+
+# -- a worker killed mid-URL --------------------------------------------------------------------
+
+class SlowSite:
+    """Article pages that take a while, so that a worker can be killed with URLs in hand."""
+
+    def __init__(self, delay: float):
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path == "/robots.txt":
+                    body, status = b"", 404
+                else:
+                    time.sleep(site.delay)
+                    body, status = article_html(int(self.path.strip("/").split("/")[-1])), 200
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the killed worker's connection
+
+        self.delay = delay
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def urls(self, count: int) -> list[str]:
+        return [f"http://127.0.0.1:{self.server.server_address[1]}/slow/{n}/" for n in range(count)]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_killed_worker_loses_no_url(redis_url, tmp_path):
+    site = SlowSite(delay=1.0)
+    conn = redis.Redis.from_url(redis_url)
+    urls = site.urls(12)
+    victim = start_worker(redis_url, tmp_path / "victim", "kill", "-s", "ARCHIVER_WARC_PREFIX=victim",
+                          "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2", until_idle=False)
+    crawl = None
+    try:
+        wait_for(lambda: conn.zcard("kill:workers") == 1, 40, "the worker to join")
+        (victim_id,) = [w.decode() for w in conn.zrange("kill:workers", 0, -1)]
+        held_key = f"kill:processing:{victim_id}"
+        crawl = subprocess.Popen(
+            [sys.executable, "-m", "archiver", "--archive", str(tmp_path / "crawler"), "crawl", "--redis", redis_url,
+             "--name", "kill", *urls, *DIST, "-s", "ARCHIVER_WARC_PREFIX=crawler", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=str(ROOT))
+        wait_for(lambda: conn.llen(held_key) > 0, 40, "the worker to claim a URL")
+        time.sleep(0.3)  # its request is on the wire now: the page takes a second
+        held = [json.loads(e)["url"] for e in conn.lrange(held_key, 0, -1)]
+        victim.send_signal(signal.SIGKILL)
+        victim.wait(10)
+        out, err = crawl.communicate(timeout=60)
+    finally:
+        for p in (victim, crawl):
+            if p and p.poll() is None:
+                p.kill()
+    try:
+        assert crawl.returncode == 0, err
+        assert held
+        assert "requeued" in err, err
+        # What the dead worker had in hand was fetched by the one still running.
+        crawler_urls = article_responses(tmp_path / "crawler")
+        assert set(held) <= set(crawler_urls), (held, crawler_urls)
+        # The next run on the dead worker's folder recovers its open WARC; together nothing is missing.
+        again = run_archiver(tmp_path / "victim", "worker", "--redis", redis_url, "--name", "kill", "--until-idle", *DIST)
+        assert again.returncode == 0, again.stderr
+        assert set(crawler_urls) | set(article_responses(tmp_path / "victim")) == set(urls)
+        for archive in ("crawler", "victim"):
+            result = run_archiver(tmp_path / archive, "verify")
+            assert result.returncode == 0, result.stdout + result.stderr
+        assert conn.llen("kill:queue") == 0 and not conn.keys("kill:processing:*")
+    finally:
+        site.stop()
+
+
+# -- Redis that cannot be used ------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["worker"], ["crawl", "http://127.0.0.1:9/article/1/"]])
+def test_malformed_redis_url_is_bad_usage(command, tmp_path):
+    result = run_archiver(tmp_path / "a", *command, "--redis", "http://127.0.0.1:6379")
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "--redis" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("command", [["worker"], ["crawl", "http://127.0.0.1:9/article/1/"]])
+def test_unreachable_redis_says_so(command, tmp_path):
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    result = run_archiver(tmp_path / "a", *command, "--redis", url)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert f"cannot reach Redis at {url}" in result.stderr
