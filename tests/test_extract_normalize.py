@@ -76,6 +76,20 @@ def test_word_count_and_hash():
     assert content_hash("x") == "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
 
 
+def test_word_count_counts_what_the_word_pattern_matches():
+    # word_count skips the regex for plain tokens; it must agree with running it everywhere.
+    import random
+    import re
+
+    word = re.compile(r"\w[\w'’-]*")
+    alphabet = "ab_-'’ .,;:!?\"()“”«»…/1é²日\u00ad\u200b—–\t\n\u00a0\u3000"
+    rng = random.Random(3)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert word_count(text) == len(word.findall(text)), repr(text)
+    assert word_count("U.S. co-op — naïve 3.5% rock’n’roll --") == 7
+
+
 def test_normalize_item_is_idempotent_and_fills_derived_fields():
     item = {
         "title": "  A\u00adtitle ", "authors": "By A and B", "views": "10,645 Views",
