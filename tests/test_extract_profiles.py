@@ -79,3 +79,36 @@ def test_bundled_profiles_load():
     duran = next(p for p in load_profiles() if p.name == "theduran")
     assert duran.timezone == "Europe/London"
     assert "#mvp-infinite-wrap" in duran.appended
+
+
+INDEXED_PAGE = b"""<html><head><meta property="og:image" content="/i.png"></head><body>
+<div id="main" class="story lead"><p class="x">one <a href="/a" rel="tag nofollow">A</a></p>
+<div class="story"><p class="x y">two</p><span class="tags"><a rel="tag" href="/b">B</a></span></div></div>
+<div class="more" id="more"><div class="story"><p class="x">three</p><a rel="tag" href="/c">C</a></div></div>
+<p class="x" id="tail">four</p></body></html>"""
+
+SELECTORS = [
+    "#main", ".story", "div.story.lead", "p.x", ".x.y", "#more .x", ".story p", ".story a[rel~=tag]",
+    ".tags a::attr(href)", "p.x, #more", "div > p", "//meta[@property='og:image']/@content",
+    "[rel~=tag]::attr(href)", "#main.story", "#nope", ".nope p",
+]
+
+
+@pytest.mark.parametrize("selector", SELECTORS)
+def test_the_page_index_selects_what_the_selector_means(selector):
+    from lxml import etree
+
+    from archiver.extract.profile import PageIndex, compile_selector, index_names
+
+    def by_xpath(tree):
+        xpath, attribute = compile_selector(selector)
+        found = xpath(tree)
+        return [e.get(attribute) for e in found if e.get(attribute)] if attribute else found
+
+    tree = etree.fromstring(INDEXED_PAGE, etree.HTMLParser())
+    index = PageIndex(tree, *index_names(SELECTORS))
+    assert index.select(tree, selector) == by_xpath(tree)
+    # The index is not rebuilt after a removal: what was removed must not come back.
+    more = index.select(tree, "#more")[0]
+    more.getparent().remove(more)
+    assert index.select(tree, selector) == by_xpath(tree)

@@ -117,8 +117,9 @@ def _index_key(simple) -> tuple[str, str] | None:
 
 
 def _top_level_split(selector: str) -> tuple[str, str] | None:
-    """'HEAD REST' split at the first descendant combinator outside brackets and quotes."""
-    depth, quote = 0, None
+    """'HEAD REST' split at the first descendant combinator outside brackets and quotes; None
+    for a group ('a b, c'), whose second member is not below the first's head."""
+    depth, quote, split = 0, None, None
     for i, ch in enumerate(selector):
         if quote:
             quote = None if ch == quote else quote
@@ -130,9 +131,9 @@ def _top_level_split(selector: str) -> tuple[str, str] | None:
             depth -= 1
         elif ch == "," and not depth:
             return None
-        elif ch.isspace() and not depth:
-            return selector[:i], selector[i:].strip()
-    return None
+        elif ch.isspace() and not depth and split is None:
+            split = i
+    return (selector[:split], selector[split:].strip()) if split is not None else None
 
 
 @functools.lru_cache(maxsize=2048)
@@ -165,7 +166,7 @@ def plan_selector(selector: str):
     return ("xpath", None, compile_selector(selector))
 
 
-def _index_names(selectors) -> tuple[frozenset[str], frozenset[str]]:
+def index_names(selectors) -> tuple[frozenset[str], frozenset[str]]:
     classes, ids = set(), set()
     for selector in selectors:
         kind, simple, _ = plan_selector(selector)
@@ -307,7 +308,7 @@ class Profile:
 
     @functools.cached_property
     def _index_names(self) -> tuple[frozenset[str], frozenset[str]]:
-        return _index_names(self.appended + self.boilerplate + [s for v in self.fields.values() for s in v])
+        return index_names(self.appended + self.boilerplate + [s for v in self.fields.values() for s in v])
 
     @functools.cached_property
     def _appended_by_id_first(self) -> list[str]:
