@@ -33,7 +33,8 @@ from archiver.extract.decoding import decode_text  # noqa: E402
 from archiver.extract.generic import candidates  # noqa: E402
 from archiver.extract.normalize import parse_date, split_authors  # noqa: E402
 
-FIXTURES = ROOT / "tests" / "fixtures" / "articles"
+FIXTURES = ROOT / "tests" / "fixtures" / "articles"  # labels; the pages are the demo site's
+SITE = ROOT / "archiver" / "demo" / "site"
 
 
 def devdata_dir() -> Path:
@@ -154,7 +155,7 @@ def _overlap(got: str | None, want: str | None) -> tuple[int, int, int]:
 
 def run_fixtures(repeat: int = 20) -> dict:
     """Our labelled pages: every field, and the body as token overlap for both sides."""
-    pages = sorted(FIXTURES.glob("*.html"))
+    pages = sorted(SITE.glob("*.html"))
     if not pages:
         return {}
     totals = {"ours": [0, 0, 0], "trafilatura": [0, 0, 0]}
@@ -162,7 +163,7 @@ def run_fixtures(repeat: int = 20) -> dict:
     meta = {"ours": {"title": 0, "author": 0, "date": 0}, "trafilatura": {"title": 0, "author": 0, "date": 0}}
     profile_seconds = profile_cpu = 0.0
     for page in pages:
-        expected = json.loads(page.with_suffix("").with_suffix(".expected.json").read_text(encoding="utf-8"))
+        expected = json.loads((FIXTURES / (page.stem + ".expected.json")).read_text(encoding="utf-8"))
         html = page.read_bytes()
         url = expected.get("url") or "http://127.0.0.1:8000/"
         start, cpu = time.perf_counter(), time.process_time()
