@@ -13,8 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .derive import derive_item
 from .items import ordered_item
-from .warc.captures import Capture, UnreadableWarc, iter_captures
-from .warc.reader import read_response
+from .warc.captures import Capture, UnreadableWarc, iter_captures, read_response
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504, 522, 524}
 

@@ -161,7 +161,7 @@ class ArticlesSpider(scrapy.Spider):
 
     def _stored_payload(self, refers_to: dict):
         from ..archive import Archive
-        from ..warc.reader import read_response
+        from ..warc.captures import read_response
 
         stored = read_response(Archive(self.settings.get("ARCHIVER_ARCHIVE")).warcs, refers_to["filename"], refers_to["offset"])
         if stored is None:

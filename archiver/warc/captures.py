@@ -14,6 +14,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 
+from .naming import OPEN_SUFFIX
+
 
 @dataclass
 class Capture:
@@ -53,6 +55,43 @@ def _dechunk(raw: bytes) -> bytes:
         return raw
 
 
+def _capture(record, filename: str, offset) -> Capture | None:
+    """`offset` is a number, or a function giving it: warcio's iterator only knows a record's
+    offset once the record has been read to its end, so it is asked after the payload."""
+    if record.rec_type not in ("response", "revisit") or record.http_headers is None:
+        return None
+    if not record.http_headers.protocol.upper().startswith("HTTP") \
+            and not record.rec_headers.get_header("Content-Type", "").startswith("application/http"):
+        return None
+    raw = record.raw_stream.read() if record.rec_type == "response" else b""
+    headers = list(record.http_headers.headers)
+    if any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers):
+        raw = _dechunk(raw)
+    try:
+        status = int(record.http_headers.get_statuscode())
+    except (TypeError, ValueError):
+        status = None
+    h = record.rec_headers
+    if callable(offset):
+        offset = offset()
+    return Capture(
+        record_type=record.rec_type,
+        target_uri=h.get_header("WARC-Target-URI"),
+        warc_date=h.get_header("WARC-Date"),
+        record_id=h.get_header("WARC-Record-ID"),
+        filename=filename,
+        offset=offset,
+        status=status,
+        headers=headers,
+        payload=raw,
+        payload_digest=h.get_header("WARC-Payload-Digest"),
+        refers_to=h.get_header("WARC-Refers-To"),
+        refers_to_uri=h.get_header("WARC-Refers-To-Target-URI"),
+        refers_to_date=h.get_header("WARC-Refers-To-Date"),
+        profile=h.get_header("WARC-Profile"),
+    )
+
+
 def iter_captures(path: str | Path) -> Iterator[Capture]:
     """Yield every response and revisit record of a WARC file, in file order."""
     path = Path(path)
@@ -60,35 +99,23 @@ def iter_captures(path: str | Path) -> Iterator[Capture]:
         with open(path, "rb") as fh:
             it = ArchiveIterator(fh)
             for record in it:
-                if record.rec_type not in ("response", "revisit") or record.http_headers is None:
-                    continue
-                if record.rec_headers.get_header("Content-Type", "").startswith("application/http") is False \
-                        and record.http_headers.protocol.upper().startswith("HTTP") is False:
-                    continue
-                raw = record.raw_stream.read() if record.rec_type == "response" else b""
-                headers = list(record.http_headers.headers)
-                if any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in headers):
-                    raw = _dechunk(raw)
-                try:
-                    status = int(record.http_headers.get_statuscode())
-                except (TypeError, ValueError):
-                    status = None
-                h = record.rec_headers
-                yield Capture(
-                    record_type=record.rec_type,
-                    target_uri=h.get_header("WARC-Target-URI"),
-                    warc_date=h.get_header("WARC-Date"),
-                    record_id=h.get_header("WARC-Record-ID"),
-                    filename=path.name,
-                    offset=it.get_record_offset(),
-                    status=status,
-                    headers=headers,
-                    payload=raw,
-                    payload_digest=h.get_header("WARC-Payload-Digest"),
-                    refers_to=h.get_header("WARC-Refers-To"),
-                    refers_to_uri=h.get_header("WARC-Refers-To-Target-URI"),
-                    refers_to_date=h.get_header("WARC-Refers-To-Date"),
-                    profile=h.get_header("WARC-Profile"),
-                )
+                capture = _capture(record, path.name, it.get_record_offset)
+                if capture is not None:
+                    yield capture
     except ArchiveLoadFailed as exc:
         raise UnreadableWarc(f"{path.name}: {str(exc).strip()}") from exc
+
+
+def read_response(warcs: str | Path, filename: str, offset: int) -> Capture | None:
+    """The response record at `offset` in `filename` (or its `.open` file while it is still
+    written), e.g. the capture a revisit refers to; None if it is not there."""
+    for name in (filename, filename + OPEN_SUFFIX):
+        path = Path(warcs, name)
+        if not path.is_file():
+            continue
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            for record in ArchiveIterator(fh):
+                capture = _capture(record, filename, offset)
+                return capture if capture is not None and capture.record_type == "response" else None
+    return None
