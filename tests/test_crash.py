@@ -109,35 +109,57 @@ def test_sigkill_then_next_run_recovers_and_finishes(site, tmp_path, min_bytes):
     assert "recovered" in result.stderr and "Traceback" not in result.stderr
     assert not list(Path(archive, "warcs").glob("*.open"))
     warcio_check(closed_warcs(archive))
+    verify = run_archiver(archive, "verify")
+    assert verify.returncode == 0, verify.stdout
     assert_every_seed_captured(archive, urls)
     assert_items_resolve(archive)
 
 
-def test_partial_tail_dropped_whole_records_kept(tmp_path):
+def _exchange(n, date):
+    """A response and its request, linked, as the capture middleware writes them."""
+    response = http_record("response", f"http://example.com/{n}", date,
+                           b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", b"hello",
+                           content_type="application/http; msgtype=response")
+    request = http_record("request", f"http://example.com/{n}", date,
+                          b"GET /%d HTTP/1.1\r\nHost: example.com\r\n\r\n" % n, b"",
+                          content_type="application/http; msgtype=request")
+    response.headers.append(("WARC-Concurrent-To", request.record_id))
+    request.headers.append(("WARC-Concurrent-To", response.record_id))
+    return [response, request]
+
+
+def _verify(path):
+    result = run_archiver(path.parent, "verify", str(path))
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("cut", ["inside the response", "inside the request"])
+def test_partial_tail_dropped_whole_records_kept(tmp_path, cut):
     writer = RotatingWarcWriter(tmp_path, host="test")
     date = warc_date()
-    records_written = [http_record("response", f"http://example.com/{n}", date,
-                                   b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", b"hello",
-                                   content_type="application/http; msgtype=response") for n in range(3)]
-    writer.write(records_written[:2])
+    writer.write(_exchange(0, date))
+    writer.write(_exchange(1, date))
     name = writer.current_name
     path = tmp_path / (name + ".open")
     whole = path.stat().st_size
-    # A crash in the middle of the third record: half a gzip member at the end.
-    member = records_written[2].to_gzip_member()
+    # A crash in the middle of the third exchange: a response cut short, or a whole response
+    # whose request was cut short (which must go too: a response is kept with its request).
+    response, request = (r.to_gzip_member() for r in _exchange(2, date))
+    tail = response[: len(response) // 2] if cut == "inside the response" else response + request[: len(request) // 2]
     with open(path, "ab") as fh:
-        fh.write(member[: len(member) // 2])
+        fh.write(tail)
     # The writer still holds its lock: a live file is never touched.
     assert recover_open_files(tmp_path) == [] and path.exists()
     writer._fh.close()  # the process dies: the kernel drops the lock
 
     (recovered,) = recover_open_files(tmp_path)
-    assert recovered.name == name and recovered.kept_bytes == whole and recovered.dropped_bytes == len(member) // 2
+    assert recovered.name == name and recovered.kept_bytes == whole and recovered.dropped_bytes == len(tail)
     assert not path.exists() and (tmp_path / name).stat().st_size == whole
     warcio_check([tmp_path / name])
+    _verify(tmp_path / name)
     with open(tmp_path / name, "rb") as fh:
         assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)] == [
-            None, "http://example.com/0", "http://example.com/1"]
+            None, "http://example.com/0", "http://example.com/0", "http://example.com/1", "http://example.com/1"]
 
 
 def test_open_file_without_a_whole_record_is_removed(tmp_path):

@@ -67,6 +67,14 @@ def test_every_file_passes_warcio_check(crawled):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_archiver_verify_passes_with_failed_fetches_on_record(crawled):
+    # Failed fetches are a request and a metadata record, not a response: still sound.
+    archive, recs, _ = crawled
+    assert any(r["type"] == "metadata" for r in recs)
+    verify = run_archiver(archive, "verify")
+    assert verify.returncode == 0, verify.stdout
+
+
 @pytest.mark.parametrize("path,status", [
     ("/status/500", "500 Internal Server Error"), ("/status/404", "404 Not Found"),
     ("/status/410", "410 Gone"), ("/status/401", "401 Unauthorized"),

@@ -24,6 +24,7 @@ from .naming import OPEN_SUFFIX
 logger = logging.getLogger(__name__)
 
 _CONTENT_LENGTH = re.compile(rb"\r\nContent-Length:[ \t]*(\d+)[ \t]*\r\n", re.IGNORECASE)
+_WARC_TYPE = re.compile(rb"\r\nWARC-Type:[ \t]*([A-Za-z]+)", re.IGNORECASE)
 _READ_SIZE = 1 << 20
 
 
@@ -48,13 +49,39 @@ def is_whole_record(data: bytes) -> bool:
     return len(data) == end + 4 + int(match.group(1)) + 4 and data.endswith(b"\r\n\r\n")
 
 
+def _record_type(data: bytes) -> bytes:
+    match = _WARC_TYPE.search(data[: data.find(b"\r\n\r\n") + 2])
+    return match.group(1).lower() if match else b""
+
+
+class _Groups:
+    """Records are written in groups: a response (or revisit) and its request; a request and the
+    metadata record of its failed fetch; warcinfo alone. A group cut in half would leave a
+    response without its request, so the file is only cut at the end of a whole group."""
+
+    def __init__(self):
+        self.waiting_for: bytes | None = None
+
+    def complete_after(self, rtype: bytes) -> bool:
+        if self.waiting_for == rtype:
+            self.waiting_for = None
+        elif rtype in (b"response", b"revisit"):
+            self.waiting_for = b"request"
+        elif rtype == b"request":
+            self.waiting_for = b"metadata"
+        else:
+            self.waiting_for = None
+        return self.waiting_for is None
+
+
 def whole_records_length(fh) -> int:
-    """The length of the leading run of whole records (one gzip member each) in a file."""
+    """The length of the leading run of whole record groups (one gzip member a record) in a file."""
     fh.seek(0)
     good = 0       # end of the last whole record
     position = 0   # bytes of the file consumed by finished members
     decompressor = zlib.decompressobj(31)
     record = bytearray()
+    groups = _Groups()
     consumed = 0   # bytes fed to the current member so far
     while True:
         chunk = fh.read(_READ_SIZE)
@@ -70,9 +97,11 @@ def whole_records_length(fh) -> int:
                 break
             rest = decompressor.unused_data
             position += consumed + len(chunk) - len(rest)
-            if not is_whole_record(bytes(record)):
+            data = bytes(record)
+            if not is_whole_record(data):
                 return good
-            good = position
+            if groups.complete_after(_record_type(data)):
+                good = position
             chunk, consumed = rest, 0
             decompressor = zlib.decompressobj(31)
             record = bytearray()

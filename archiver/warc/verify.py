@@ -92,7 +92,12 @@ def _pairing_problems(where: str, records) -> list[str]:
         if headers.get_header("WARC-IP-Address") != req.get_header("WARC-IP-Address"):
             problems.append(f"{where} @{offset}: {rtype} and request have different WARC-IP-Address")
     for i, (offset, rtype, headers) in enumerate(records):
-        if rtype == "request" and (i == 0 or records[i - 1][1] not in ("response", "revisit")):
+        if rtype != "request" or (i > 0 and records[i - 1][1] in ("response", "revisit")):
+            continue
+        # A fetch that failed before any response: the request, then a metadata record saying why.
+        following = records[i + 1] if i + 1 < len(records) else None
+        if following is None or following[1] != "metadata" \
+                or following[2].get_header("WARC-Concurrent-To") != headers.get_header("WARC-Record-ID"):
             problems.append(f"{where} @{offset}: request record without its response")
     return problems
 
