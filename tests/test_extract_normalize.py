@@ -116,3 +116,68 @@ def test_normalize_item_is_idempotent_and_fills_derived_fields():
 def test_missing_body_has_no_hash_or_count():
     item = normalize_item({"body": None})
     assert item["content_hash"] is None and item["word_count"] is None
+
+
+
+# What clean_text and clean_body did before they learnt to recognise text already in form.
+def _clean_text_by_splitting(value):
+    from archiver.extract.normalize import _nfc_visible
+
+    return " ".join(_nfc_visible(value).split()) or None
+
+
+def _clean_body_by_splitting(value):
+    from archiver.extract.normalize import _nfc_visible
+
+    lines = (" ".join(line.split()) for line in _nfc_visible(value).splitlines())
+    return "\n\n".join(line for line in lines if line) or None
+
+
+def test_only_the_space_is_printable_white_space():
+    # The shortcuts trust str.isprintable to rule out every other white-space and line-break
+    # character; this holds for all of Unicode in this Python.
+    import sys
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char != " " and (char.isspace() or len(f"a{char}b".splitlines()) > 1):
+            assert not char.isprintable(), hex(code)
+
+
+def test_clean_text_and_body_shortcuts_agree_with_splitting():
+    import random
+
+    rng = random.Random(5)
+    alphabet = "ab é日 \n\r\t\u00a0\u2028\u3000\u200b\u00ad\x0b\x1c\x85e\u0301"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert clean_text(text) == _clean_text_by_splitting(text), repr(text)
+        assert clean_body(text) == _clean_body_by_splitting(text), repr(text)
+    # Text in normal form, most of it with one flaw added: the shortcuts must notice each.
+    words = ["word", "é", "日本", "a-b", "x"]
+    flaws = [" ", "\n", "\n\n", "  ", "\t", "\u00a0", "\u200b", "\r\n", "\n\n\n"]
+    for _ in range(5000):
+        paras = [" ".join(rng.choices(words, k=rng.randint(1, 4))) for _ in range(rng.randint(1, 4))]
+        text = "\n\n".join(paras)
+        if rng.random() < 0.7:
+            at = rng.randint(0, len(text))
+            text = text[:at] + rng.choice(flaws) + text[at:]
+        assert clean_text(text) == _clean_text_by_splitting(text), repr(text)
+        assert clean_body(text) == _clean_body_by_splitting(text), repr(text)
+
+
+def test_clean_body_shortcut_on_every_fixture_body():
+    from pathlib import Path
+
+    from archiver.extract.article import parse_html
+    from archiver.extract.profile import choose_profile
+
+    site = Path(__file__).resolve().parent.parent / "archiver" / "demo" / "site"
+    for page in sorted(site.glob("*.html")):
+        tree = parse_html(page.read_text(encoding="utf-8"), plain=True)
+        fields = choose_profile("127.0.0.1", tree).extract(tree)
+        for name, value in fields.items():
+            if name == "body":
+                assert clean_body(value) == _clean_body_by_splitting(value)
+            elif isinstance(value, str):
+                assert clean_text(value) == _clean_text_by_splitting(value), name

@@ -34,12 +34,26 @@ def _nfc_visible(text: str) -> str:
     return text
 
 
+def _is_one_line(text: str) -> bool:
+    """Whether `text` is non-empty and already what `" ".join(text.split())` makes of it.
+
+    Every white-space and line-break character except the space is unprintable (the tests
+    check all of Unicode), so a printable text with no space at either end and no two spaces
+    in a row has nothing for split() to change.
+    """
+    return (
+        text.isprintable() and "  " not in text
+        and text[:1] not in ("", " ") and text[-1] != " "
+    )
+
+
 def clean_text(value: str | None) -> str | None:
     """NFC, no invisible characters, runs of white space as one space; None when empty."""
     if value is None:
         return None
     text = _nfc_visible(str(value))
-    text = " ".join(text.split())
+    if not _is_one_line(text):
+        text = " ".join(text.split())
     return text or None
 
 
@@ -48,6 +62,10 @@ def clean_body(value: str | None) -> str | None:
     if value is None:
         return None
     text = _nfc_visible(str(value))
+    # Profile bodies arrive already in this form (text.paragraphs splits and joins each one):
+    # checking that is a few C calls per paragraph, re-splitting every word is not.
+    if all(map(_is_one_line, text.split("\n\n"))):
+        return text
     paragraphs = (" ".join(p.split()) for p in text.splitlines())
     joined = "\n\n".join(p for p in paragraphs if p)
     return joined or None
