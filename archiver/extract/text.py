@@ -19,41 +19,61 @@ SKIPPED = frozenset("script style noscript template iframe svg button select opt
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 
 
-def _tag(element) -> str:
-    tag = element.tag
-    return tag.lower() if isinstance(tag, str) else ""
+# What a tag does to the text around it; any tag not listed is inline.
+_INLINE, _SKIP, _BREAK, _BLOCK, _ITEM = range(5)
+_ROLES = {
+    **{tag: _BLOCK for tag in BLOCKS},
+    "li": _ITEM, "item": _ITEM,
+    "br": _BREAK, "lb": _BREAK,
+    **{tag: _SKIP for tag in SKIPPED},
+}
+
+
+def _one_line(text: str) -> str:
+    """`" ".join(text.split())`, without splitting the common case of a paragraph whose only
+    stray white space is at its ends (every other white-space character is unprintable)."""
+    text = text.strip()
+    if text.isprintable() and "  " not in text:
+        return text
+    return " ".join(text.split())
 
 
 def paragraphs(element) -> list[str]:
     """Paragraph texts of an element; list items come out as '- item'."""
     out: list[str] = []
     buffer: list[str] = []
-    prefix = [""]
+    prefix = ""
 
     def flush() -> None:
-        text = " ".join("".join(buffer).split())
-        buffer.clear()
-        if text:
-            out.append(prefix[0] + text)
-        prefix[0] = ""
+        nonlocal prefix
+        if buffer:
+            text = _one_line("".join(buffer))
+            buffer.clear()
+            if text:
+                out.append(prefix + text)
+        prefix = ""
 
     def walk(node) -> None:
+        nonlocal prefix
         if node.text:
             buffer.append(node.text)
         for child in node:
-            tag = _tag(child)
-            if not tag or tag in SKIPPED:
-                pass  # comments, processing instructions and invisible elements
-            elif tag in ("br", "lb"):
-                flush()
-            elif tag in BLOCKS:
-                flush()
-                if tag in ("li", "item"):
-                    prefix[0] = "- "
-                walk(child)
-                flush()
-            else:
-                walk(child)
+            tag = child.tag
+            # Comments and processing instructions have no string tag: only their tail counts.
+            if isinstance(tag, str):
+                role = _ROLES.get(tag)
+                if role is None:  # HTML parsers give lower case; other trees may not
+                    role = _ROLES.get(tag.lower(), _INLINE)
+                if role == _INLINE:
+                    walk(child)
+                elif role >= _BLOCK:
+                    flush()
+                    if role == _ITEM:
+                        prefix = "- "
+                    walk(child)
+                    flush()
+                elif role == _BREAK:
+                    flush()
             if child.tail:
                 buffer.append(child.tail)
 
