@@ -181,3 +181,66 @@ def test_clean_body_shortcut_on_every_fixture_body():
                 assert clean_body(value) == _clean_body_by_splitting(value)
             elif isinstance(value, str):
                 assert clean_text(value) == _clean_text_by_splitting(value), name
+
+
+def _absolute_url_by_joining(url, base):
+    # absolute_url without its shortcut for plain absolute URLs.
+    from urllib.parse import urljoin, urlsplit, urlunsplit
+
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith(("javascript:", "data:", "mailto:", "tel:", "#")):
+        return None
+    parts = urlsplit(urljoin(base or "", url))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return urlunsplit(parts._replace(fragment=""))
+
+
+def test_absolute_url_shortcut_agrees_with_joining():
+    import random
+
+    from archiver.extract.normalize import _PLAIN_ABSOLUTE, absolute_url
+
+    rng = random.Random(11)
+    heads = ["http://", "https://"] * 4 + ["HTTP://", "http:/", "ftp://", "", "/", "//", " http://"]
+    # Mostly characters a plain URL may hold, so that the shortcut is taken often.
+    alphabet = "aZ09.-:/?=&%@~_+!$'()*," * 4 + "#;[] \t\né"
+    bases = ["http://site.org/a/b", "https://site.org/", "", None]
+    shortcut = 0
+    for _ in range(30000):
+        url = rng.choice(heads) + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        base = rng.choice(bases)
+        try:
+            want = _absolute_url_by_joining(url, base)
+        except ValueError:  # bad IPv6 brackets; the shortcut must not accept these either
+            assert not _PLAIN_ABSOLUTE.fullmatch(url.strip()), repr(url)
+            continue
+        assert absolute_url(url, base) == want, (url, base)
+        shortcut += bool(_PLAIN_ABSOLUTE.fullmatch(url.strip()))
+    assert shortcut > 500  # the shortcut itself was exercised
+    for url in ("https://x.org/b?", "http://x.org/a;p", "http://x.org:/a", "http://x.org//a/../b?q=1?2"):
+        assert absolute_url(url, "https://site.org/") == _absolute_url_by_joining(url, "https://site.org/")
+
+
+def test_split_credit_lines_takes_only_a_leading_run():
+    import random
+
+    lines = ["Authored by A for B:", "Authored by C", "Via X", "Via the road " + "x" * 160, "Text.", "", "More text."]
+    rng = random.Random(2)
+    for _ in range(3000):
+        body = "\n\n".join(rng.choice(lines) for _ in range(rng.randint(0, 6)))
+        parts = [p for p in body.split("\n\n") if p]
+        authors, credit, kept = [], None, []
+        for index, para in enumerate(parts):  # the rule as first written
+            if index < 3 and len(para) <= 160 and not kept:
+                if para.lower().startswith("authored by"):
+                    got = split_credit_lines(para)
+                    authors, credit = got[1], credit or got[2]
+                    continue
+                if para.startswith("Via"):
+                    credit = credit or para.rstrip(": ")
+                    continue
+            kept.append(para)
+        assert split_credit_lines(body) == ("\n\n".join(kept) or None, authors, credit), repr(body)

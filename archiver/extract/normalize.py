@@ -161,20 +161,20 @@ def split_credit_lines(body: str | None) -> tuple[str | None, list[str], str | N
     parts = paragraphs(body)
     authors: list[str] = []
     credit: str | None = None
-    kept: list[str] = []
-    for index, para in enumerate(parts):
-        if index < _LEADING_LINES and len(para) <= _MAX_LINE and not kept:
-            authored = _AUTHORED.match(para)
-            if authored:
-                authors = split_authors(authored.group("names"))
-                credit = credit or clean_text(authored.group("source"))
-                continue
-            via = _VIA.match(para)
-            if via:
-                credit = credit or clean_text(para.rstrip(": "))
-                continue
-        kept.append(para)
-    return ("\n\n".join(kept) or None), authors, credit
+    dropped = 0  # the credit lines are a prefix: the first other paragraph ends the search
+    for para in parts[:_LEADING_LINES]:
+        if len(para) > _MAX_LINE:
+            break
+        authored = _AUTHORED.match(para)
+        if authored:
+            authors = split_authors(authored.group("names"))
+            credit = credit or clean_text(authored.group("source"))
+        elif _VIA.match(para):
+            credit = credit or clean_text(para.rstrip(": "))
+        else:
+            break
+        dropped += 1
+    return ("\n\n".join(parts[dropped:]) or None), authors, credit
 
 
 def zone(name: str | None):
@@ -237,10 +237,21 @@ def parse_date(value: str | datetime | date | None, tz: str | None = None) -> st
     return moment.isoformat()
 
 
+# An absolute http(s) URL of plain ASCII, without fragment, params (';') or an empty query:
+# urljoin and the split/unsplit below give such a URL back unchanged, so it skips them.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?"
+    r"(?:/[A-Za-z0-9._~!$&'()*+,=:@%/-]*)?"
+    r"(?:\?[A-Za-z0-9._~!$&'()*+,=:@%/?-]+)?"
+)
+
+
 def absolute_url(url: str | None, base: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
+    if _PLAIN_ABSOLUTE.fullmatch(url):
+        return url
     if url.startswith(("javascript:", "data:", "mailto:", "tel:", "#")):
         return None
     full = urljoin(base or "", url)
