@@ -177,6 +177,10 @@ def index_names(selectors) -> tuple[frozenset[str], frozenset[str]]:
 
 
 _CLASS_VALUES = etree.XPath("/descendant::*/@class")
+# Compiled once, and plain strings: a "smart" string keeps a proxy of its element, which costs
+# more than the look-up itself and is never used for these URLs.
+_BODY_LINKS = etree.XPath(".//a/@href", smart_strings=False)
+_BODY_IMAGES = etree.XPath(".//img/@src", smart_strings=False)
 _ID_VALUES = etree.XPath("/descendant::*/@id")
 
 
@@ -341,8 +345,8 @@ class Profile:
                     continue
                 if name == "body":
                     out["body"] = "\n\n".join(paragraphs(found[0]))
-                    out["links"] = found[0].xpath(".//a/@href")
-                    out["body_images"] = found[0].xpath(".//img/@src")
+                    out["links"] = _BODY_LINKS(found[0])
+                    out["body_images"] = _BODY_IMAGES(found[0])
                 elif name in LIST_FIELDS:
                     out[name] = [t for t in map(_as_text, found) if t]
                 else:
