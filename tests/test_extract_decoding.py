@@ -70,3 +70,35 @@ def test_cyrillic_windows_1251_is_still_detected():
     text = "<html><body><article><p>" + "Москва — столица России, крупнейший город страны и её политический центр. " * 6 + "</p></article></body></html>"
     item = extract_article("https://example.ru/a", {"Content-Type": "text/html"}, text.encode("cp1251"))
     assert "Москва" in (item["body"] or "")
+
+
+def test_parser_gets_the_body_bytes_only_when_they_are_the_text_in_utf8():
+    import codecs
+    from pathlib import Path
+
+    from lxml import etree
+
+    from archiver.extract.article import _utf8_body, parse_html
+    from archiver.extract.decoding import decode_text
+
+    page = "<html><body><p>Caf\u00e9 \u201cquoted\u201d \U0001F600</p></body></html>"
+    bodies = [
+        (page.encode("utf-8"), True),
+        (codecs.BOM_UTF8 + page.encode("utf-8"), False),  # the mark is not part of the text
+        (page.encode("utf-8").replace(b"\xc3\xa9", b"\xe9"), False),  # a stray byte, replaced
+        (page.encode("utf-8").replace(b"Caf", b"\xed\xa0\x80"), False),  # encoded surrogate
+        ("<p>\ufffd as a character</p>".encode("utf-8"), False),  # safe to re-encode instead
+        (page.encode("cp1252", "replace"), False),
+    ]
+    site = Path(__file__).resolve().parent.parent / "archiver" / "demo" / "site"
+    bodies += [(p.read_bytes(), True) for p in sorted(site.glob("*.html"))]
+    for raw, passed in bodies:
+        for headers in ({"Content-Type": "text/html; charset=utf-8"}, {}):
+            text, charset = decode_text(headers, raw)
+            utf8 = _utf8_body(raw, charset, text)
+            assert (utf8 is not None) == passed, raw[:40]
+            if utf8 is not None:
+                assert utf8 == text.encode("utf-8")
+            tree = etree.tostring(parse_html(text, plain=True, utf8=utf8))
+            assert tree == etree.tostring(parse_html(text, plain=True))
+    assert parse_html(" \n\t", plain=True) is None and parse_html("", plain=True, utf8=b"") is None

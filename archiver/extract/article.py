@@ -5,6 +5,7 @@ function, so an archive can be re-derived by a later version of these rules.
 """
 from __future__ import annotations
 
+import codecs
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -33,10 +34,14 @@ def empty_item() -> dict:
     return {name: [] if name in _LIST_FIELDS else None for name in ARTICLE_FIELDS}
 
 
-def parse_html(text: str, plain: bool = False):
-    """An lxml tree of the page, or None for an empty document."""
-    data = text.encode("utf-8", "surrogatepass")
-    if not data.strip():
+def parse_html(text: str, plain: bool = False, utf8: bytes | None = None):
+    """An lxml tree of the page, or None for an empty document.
+
+    `utf8`, when the caller has it, is `text` already encoded as UTF-8 (the body as it came).
+    """
+    data = text.encode("utf-8", "surrogatepass") if utf8 is None else utf8
+    # isspace() tests the same ASCII white space that strip() removes, without a copy.
+    if not data or data.isspace():
         return None
     try:
         if plain:
@@ -58,12 +63,23 @@ def extract_article(url: str, headers: Headers | None, body: bytes) -> dict:
     if not is_html(headers, raw if not _encoded(headers) else body):
         item["reason"] = f"not an HTML page ({content_type(headers) or 'unknown type'})"
         return item
-    text, _charset = decode_text(headers, raw)
-    tree = parse_html(text, plain=True)
+    text, charset = decode_text(headers, raw)
+    tree = parse_html(text, plain=True, utf8=_utf8_body(raw, charset, text))
     if tree is None:
         item["reason"] = "empty HTML document"
         return item
     return extract_from_tree(url, tree, lambda: parse_html(text), text)
+
+
+def _utf8_body(raw: bytes, charset: str, text: str) -> bytes | None:
+    """`raw` when it is exactly `text` in UTF-8, sparing the parser a re-encoded copy.
+
+    A UTF-8 body decodes to a text without U+FFFD only when every byte was valid, and valid
+    UTF-8 encodes back to the same bytes; a byte-order mark is not part of the text.
+    """
+    if charset == "utf-8" and "\ufffd" not in text and not raw.startswith(codecs.BOM_UTF8):
+        return raw
+    return None
 
 
 def _encoded(headers: Headers | None) -> bool:
