@@ -16,6 +16,11 @@ from itemadapter import ItemAdapter
 from .archive import Archive
 from .fatal import stop_crawl
 from .items import ordered_item
+
+# The article fields normalize_item puts in normal form.
+NORMALIZED_FIELDS = ("title", "subtitle", "section", "credit", "language", "body", "authors", "tags",
+                     "views", "published_at", "modified_at", "canonical_url", "links", "images",
+                     "word_count", "content_hash")
 from .warc.naming import crawl_host
 
 
@@ -41,6 +46,26 @@ class ExtractPipeline:
             adapter[key] = value
         if fields.get("reason"):
             self.stats.inc_value("archiver/items_incomplete")
+        return item
+
+
+class NormalizePipeline:
+    """Every item leaves in normal form (NFC, white space, ISO dates, absolute URLs, hashes),
+    whichever component filled it: derived items already are (normalisation is idempotent, so
+    this costs a check), while items filled by a project's own spider or pipeline are not."""
+
+    def process_item(self, item):
+        from .extract.normalize import normalize_item
+
+        adapter = ItemAdapter(item)
+        fields = {name: adapter.get(name) for name in NORMALIZED_FIELDS if name in adapter}
+        if fields.get("body") is None and not any(fields.get(name) for name in ("title", "authors")):
+            return item  # an error page or non-HTML: nothing to normalise
+        fields["final_url"] = adapter.get("final_url")
+        normal = normalize_item(fields)
+        for name in NORMALIZED_FIELDS:
+            if name in normal and (name in adapter or normal[name] not in (None, [])):
+                adapter[name] = normal[name]
         return item
 
 

@@ -80,6 +80,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {
     "archiver.pipelines.ExtractPipeline": 100,
+    "archiver.pipelines.NormalizePipeline": 200,
     "archiver.pipelines.VersionPipeline": 300,
     "archiver.pipelines.JsonLinesItemsPipeline": 900,
 }
