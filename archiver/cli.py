@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-from .archive import default_archive
+from .store.archive import default_archive
 
 # Each command is a module in archiver.commands with `register(subparsers)` and `run(args) -> int`.
 COMMANDS = ["crawl", "recrawl", "worker", "extract", "export", "verify", "status", "history", "diff", "demo"]

@@ -9,7 +9,7 @@ from conftest import FAST, run_archiver
 from faulty_server import FaultyServer
 from warc_helpers import records
 
-from archiver.seeds import check_url
+from archiver.store.seeds import check_url
 
 BAD_LINES = [
     ("not a url", "white space"),

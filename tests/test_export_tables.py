@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from archiver.items import ITEM_FIELDS
+from archiver.store.items import ITEM_FIELDS
 from conftest import run_archiver
 from test_export_archive import WarcBuilder, crawled_archive, day
 

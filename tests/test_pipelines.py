@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from archiver.extract import extract_article
-from archiver.pipelines import NormalizePipeline
+from archiver.crawler.pipelines import NormalizePipeline
 
 SITE = Path(__file__).resolve().parent.parent / "archiver" / "demo" / "site"
 

@@ -4,7 +4,7 @@ import sys
 from conftest import ROOT, run_archiver
 
 sys.path.insert(0, str(ROOT))
-from archiver.state import CrawlState, UrlState  # noqa: E402
+from archiver.store.state import CrawlState, UrlState  # noqa: E402
 
 URL = "https://news.example/2024/05/article/"
 V1 = {"title": "Council approves budget", "authors": ["Ann Lee", "Bo Chan"], "fetched_at": "2024-05-01T08:00:00Z",

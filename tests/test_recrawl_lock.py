@@ -10,7 +10,7 @@ from conftest import FAST, ROOT, run_archiver
 FULL = [*FAST, "-s", "ARCHIVER_CONDITIONAL_REQUESTS=0"]
 
 sys.path.insert(0, str(ROOT))
-from archiver.lock import CrawlLock, CrawlRunning  # noqa: E402
+from archiver.store.lock import CrawlLock, CrawlRunning  # noqa: E402
 
 
 def test_second_run_exits_0_with_a_message(site, tmp_path):
@@ -31,7 +31,7 @@ def test_lock_is_released_when_the_holder_dies(tmp_path):
     lock = tmp_path / "crawl.lock"
     holder = subprocess.Popen([sys.executable, "-c",
                                "import sys, time; sys.path.insert(0, sys.argv[1]);"
-                               "from archiver.lock import CrawlLock; CrawlLock(sys.argv[2]).acquire(); print('held', flush=True); time.sleep(60)",
+                               "from archiver.store.lock import CrawlLock; CrawlLock(sys.argv[2]).acquire(); print('held', flush=True); time.sleep(60)",
                                str(ROOT), str(lock)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

@@ -7,8 +7,8 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT))
-from archiver.schedule import Schedule, parse_duration  # noqa: E402
-from archiver.state import UrlState  # noqa: E402
+from archiver.store.schedule import Schedule, parse_duration  # noqa: E402
+from archiver.store.state import UrlState  # noqa: E402
 
 HOUR, DAY = 3600.0, 86400.0
 NOW = 1_700_000_000.0

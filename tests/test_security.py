@@ -14,8 +14,8 @@ from conftest import FAST, ROOT, run_archiver
 from faulty_server import FaultyServer
 from warc_helpers import records
 
-from archiver.capture.headers import redact_credentials
-from archiver.policy import is_public_address
+from archiver.crawler.headers import redact_credentials
+from archiver.crawler.policy import is_public_address
 from archiver.warc.naming import safe_component, warc_filename
 from archiver.warc.writer import RotatingWarcWriter
 

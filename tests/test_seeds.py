@@ -5,7 +5,7 @@ import tracemalloc
 
 import pytest
 
-from archiver.seeds import BadSeed, Seed, SeedFileError, check_seed_file, iter_seed_file
+from archiver.store.seeds import BadSeed, Seed, SeedFileError, check_seed_file, iter_seed_file
 
 
 def test_plain_text_with_comments_and_blank_lines(tmp_path):

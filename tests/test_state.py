@@ -7,7 +7,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT))
-from archiver.state import CrawlState, UrlState  # noqa: E402
+from archiver.store.state import CrawlState, UrlState  # noqa: E402
 from archiver.warc.dedup import StoredPayload  # noqa: E402
 
 

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import sys
 
+from .. import keys
 from . import fail
-from ..archive import Archive
-from ..distributed.connection import RedisUnavailable, connect
-from ..lock import CrawlLock, CrawlRunning
-from ..runner import build_settings, exit_code, parse_setting_overrides, run_spider
-from ..seeds import SeedFileError, check_seed_file
+from ..store.archive import Archive
+from ..crawler.distributed.connection import RedisUnavailable, connect
+from ..store.lock import CrawlLock, CrawlRunning
+from ..crawler.runner import build_settings, exit_code, parse_setting_overrides, run_spider
+from ..store.seeds import SeedFileError, check_seed_file
 
 
 def add_crawl_options(parser):
@@ -77,8 +78,8 @@ def crawl_exit_code(stats: dict) -> int:
     code = exit_code(stats)
     if code:
         return code
-    bad = sum(stats.get(k, 0) for k in ("archiver/bad_seeds", "archiver/bad_sitemaps", "archiver/bad_feeds"))
-    if not stats.get("archiver/seeds_requested") and (bad or stats.get("archiver/seed_error")):
+    bad = sum(stats.get(k, 0) for k in (keys.BAD_SEEDS, keys.BAD_SITEMAPS, keys.BAD_FEEDS))
+    if not stats.get(keys.SEEDS_REQUESTED) and (bad or stats.get(keys.SEED_ERROR)):
         print("archiver: no usable seed (every seed, sitemap or feed given was bad; see above)", file=sys.stderr)
         return 2
     return 0

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from . import fail
 from .crawl import add_crawl_options, crawl_exit_code
-from ..archive import Archive
-from ..runner import build_settings, parse_setting_overrides, run_spider
+from ..store.archive import Archive
+from ..crawler.runner import build_settings, parse_setting_overrides, run_spider
 
 
 def register(sub):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from . import fail
-from ..archive import Archive
-from ..state import CrawlState
-from ..versions import UnknownURL, diff
+from ..store.archive import Archive
+from ..store.state import CrawlState
+from ..store.versions import UnknownURL, diff
 
 
 def register(sub):

@@ -16,7 +16,7 @@ def register(sub):
 
 
 def run(args) -> int:
-    from ..rederive import Rederiver, warc_files
+    from ..derive.rederive import Rederiver, warc_files
 
     try:
         files = warc_files(args.paths)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import json
 
 from . import fail
-from ..archive import Archive
-from ..state import CrawlState
-from ..versions import UnknownURL, history
+from ..store.archive import Archive
+from ..store.state import CrawlState
+from ..store.versions import UnknownURL, history
 
 
 def register(sub):

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from . import fail
 from .crawl import add_crawl_options
-from ..archive import Archive
-from ..lock import CrawlLock, CrawlRunning
-from ..recrawl import run_round, run_round_in_child, seconds_until_next
-from ..runner import build_settings, parse_setting_overrides
-from ..schedule import parse_duration
+from ..store.archive import Archive
+from ..store.lock import CrawlLock, CrawlRunning
+from ..crawler.recrawl import run_round, run_round_in_child, seconds_until_next
+from ..crawler.runner import build_settings, parse_setting_overrides
+from ..store.schedule import parse_duration
 
 
 def register(sub):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import json
 
-from ..archive import Archive
-from ..progress import human_bytes
-from ..state import CrawlState
+from ..store.archive import Archive
+from ..crawler.progress import human_bytes
+from ..store.state import CrawlState
 
 
 def register(sub):
@@ -31,7 +31,7 @@ def archive_status(archive: Archive) -> dict:
 
 
 def run(args) -> int:
-    from ..schedule import iso_utc
+    from ..store.schedule import iso_utc
 
     status = archive_status(Archive(args.archive))
     if status["next_due"] is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import fail
-from ..archive import Archive
+from ..store.archive import Archive
 
 
 def register(sub):

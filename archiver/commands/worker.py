@@ -5,10 +5,10 @@ import sys
 
 from . import fail
 from .crawl import add_crawl_options, add_redis_options, redis_overrides
-from ..archive import Archive
-from ..distributed.connection import BadRedisUrl, RedisUnavailable
-from ..lock import CrawlLock, CrawlRunning
-from ..runner import build_settings, exit_code, parse_setting_overrides, run_spider
+from ..store.archive import Archive
+from ..crawler.distributed.connection import BadRedisUrl, RedisUnavailable
+from ..store.lock import CrawlLock, CrawlRunning
+from ..crawler.runner import build_settings, exit_code, parse_setting_overrides, run_spider
 
 
 def register(sub):

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..archive import Archive
+from ..store.archive import Archive
 from . import ExportError
 
 

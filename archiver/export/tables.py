@@ -12,7 +12,7 @@ import csv
 import json
 from typing import IO, Iterable
 
-from ..items import ITEM_FIELDS, ordered_item
+from ..store.items import ITEM_FIELDS, ordered_item
 
 LIST_SEPARATOR = "; "
 WARC_COLUMNS = ("warc_filename", "warc_record_id", "warc_offset")

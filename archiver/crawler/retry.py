@@ -18,6 +18,7 @@ from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 from twisted.internet import task
+from .. import keys
 
 logger = logging.getLogger(__name__)
 
@@ -64,13 +65,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
             logger.warning("%s: the server asks to retry in %.0f s (Retry-After), more than "
                            "ARCHIVER_RETRY_AFTER_MAX (%.0f s); not retried in this crawl",
                            request.url, asked, self.retry_after_max)
-            self.crawler.stats.inc_value("archiver/retry_after_too_long")
+            self.crawler.stats.inc_value(keys.RETRY_AFTER_TOO_LONG)
             return response
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
         if asked is not None:
-            self.crawler.stats.inc_value("archiver/retry_after_honoured")
+            self.crawler.stats.inc_value(keys.RETRY_AFTER_HONOURED)
         await self._pause(asked if asked is not None else self.backoff_delay(retry.meta["retry_times"]))
         return retry
 

@@ -27,8 +27,9 @@ from scrapy.core.scheduler import BaseScheduler
 from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet import task
 
+from ... import keys
 from .. import signals as archiver_signals
-from ..schedule import parse_duration
+from ...store.schedule import parse_duration
 from . import codec
 from .connection import client
 from .keys import Keys
@@ -36,8 +37,6 @@ from .queue import SharedQueue
 
 logger = logging.getLogger(__name__)
 
-# The queue entry a request was claimed as; copied by Scrapy onto its retries and redirects.
-ENTRY_META = "archiver_queue_entry"
 
 
 def worker_id() -> str:
@@ -113,7 +112,7 @@ class RedisScheduler(BaseScheduler):
         return not self._idle_long_enough()
 
     def enqueue_request(self, request) -> bool:
-        entry = request.meta.get(ENTRY_META)
+        entry = request.meta.get(keys.ENTRY_META)
         if request is self._waking:
             # Claimed by the heartbeat and handed over through engine.crawl: seen already, by design.
             heapq.heappush(self.local, (-request.priority, next(self._order), request))
@@ -127,7 +126,7 @@ class RedisScheduler(BaseScheduler):
             heapq.heappush(self.local, (-request.priority, next(self._order), request))
             self.stats.inc_value("scheduler/enqueued/local")
             return True
-        request.meta.pop(ENTRY_META, None)
+        request.meta.pop(keys.ENTRY_META, None)
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
@@ -160,13 +159,13 @@ class RedisScheduler(BaseScheduler):
                 logger.error("dropped a queue entry that cannot be read (%s): %.200s", exc, entry)
                 self.queue.ack(entry)
                 continue
-            request.meta[ENTRY_META] = entry
+            request.meta[keys.ENTRY_META] = entry
             self.held[entry] += 1
             self.stats.inc_value("scheduler/dequeued/redis")
             return request
 
     def _request_finished(self, request):
-        entry = request.meta.get(ENTRY_META)
+        entry = request.meta.get(keys.ENTRY_META)
         if entry is not None and self.held[entry] > 0:
             self._ack(entry)
 
@@ -176,7 +175,7 @@ class RedisScheduler(BaseScheduler):
             del self.held[entry]
         try:
             self.queue.ack(entry)
-            self.stats.inc_value("archiver/redis/done")
+            self.stats.inc_value(keys.REDIS_DONE)
         except redis.RedisError as exc:
             # Left in our processing list: requeued (and fetched again) if we die; harmless otherwise.
             self._warn_down(exc)
@@ -192,7 +191,7 @@ class RedisScheduler(BaseScheduler):
             moved = self.queue.reap_stale()
             if moved:
                 logger.warning("requeued %d URLs of a worker that stopped answering", moved)
-                self.stats.inc_value("archiver/redis/requeued", moved)
+                self.stats.inc_value(keys.REDIS_REQUEUED, moved)
             if not self.local and sum(self.held.values()) < self.prefetch and self.crawler.engine:
                 request = self._claim()
                 if request is not None:

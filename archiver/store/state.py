@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from .warc.dedup import StoredPayload
+from ..warc.dedup import StoredPayload
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (

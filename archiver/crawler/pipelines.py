@@ -13,15 +13,16 @@ from datetime import datetime, timezone
 
 from itemadapter import ItemAdapter
 
-from .archive import Archive
+from .. import keys
+from ..store.archive import Archive
 from .fatal import stop_crawl
-from .items import ordered_item
+from ..store.items import ordered_item
 
 # The article fields normalize_item puts in normal form.
 NORMALIZED_FIELDS = ("title", "subtitle", "section", "credit", "language", "body", "authors", "tags",
                      "views", "published_at", "modified_at", "canonical_url", "links", "images",
                      "word_count", "content_hash")
-from .warc.naming import crawl_host
+from ..warc.naming import crawl_host
 
 
 class ExtractPipeline:
@@ -35,7 +36,7 @@ class ExtractPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item):
-        from .derive import derive_item
+        from ..derive.item import derive_item
 
         adapter = ItemAdapter(item)
         headers = adapter.get("_headers") or []
@@ -45,7 +46,7 @@ class ExtractPipeline:
         for key, value in fields.items():
             adapter[key] = value
         if fields.get("reason"):
-            self.stats.inc_value("archiver/items_incomplete")
+            self.stats.inc_value(keys.ITEMS_INCOMPLETE)
         return item
 
 
@@ -55,7 +56,7 @@ class NormalizePipeline:
     this costs a check), while items filled by a project's own spider or pipeline are not."""
 
     def process_item(self, item):
-        from .extract.normalize import normalize_item
+        from ..extract.normalize import normalize_item
 
         adapter = ItemAdapter(item)
         fields = {name: adapter.get(name) for name in NORMALIZED_FIELDS if name in adapter}
@@ -82,8 +83,8 @@ class VersionPipeline:
     @classmethod
     def from_crawler(cls, crawler):
         from . import signals as archiver_signals
-        from .schedule import Schedule
-        from .state import CrawlState
+        from ..store.schedule import Schedule
+        from ..store.state import CrawlState
 
         state = CrawlState(Archive(crawler.settings.get("ARCHIVER_ARCHIVE")).state_path)
         pipeline = cls(state, Schedule.from_settings(crawler.settings), crawler.stats, crawler)
@@ -93,11 +94,11 @@ class VersionPipeline:
     def process_item(self, item):
         import time
 
-        from .versions import record_capture
+        from ..store.versions import record_capture
 
         try:
             if record_capture(self.state, self.schedule, item, time.time()):
-                self.stats.inc_value("archiver/versions/new" if item["version"] > 1 else "archiver/versions/first")
+                self.stats.inc_value(keys.VERSIONS_NEW if item["version"] > 1 else keys.VERSIONS_FIRST)
         except sqlite3.Error as exc:
             self._state_failed(exc)
         # The item is written all the same: its capture is in the WARC, and state can be rebuilt from both.
@@ -110,7 +111,7 @@ class VersionPipeline:
     def seed_failed(self, url, reason):
         import time
 
-        from .versions import record_failure
+        from ..store.versions import record_failure
 
         try:
             record_failure(self.state, self.schedule, url, time.time())
@@ -151,7 +152,7 @@ class JsonLinesItemsPipeline:
             if self.crawler is not None:
                 stop_crawl(self.crawler, f"cannot write items to {self.path}: {exc.strerror or exc}", "items_write_failed")
             return item
-        self.stats.inc_value("archiver/items")
+        self.stats.inc_value(keys.ITEMS)
         return item
 
     def close_spider(self):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 
 def derive_item(url: str, status: int, headers, body: bytes) -> dict:
-    from .extract import extract_article, is_html
+    from ..extract import extract_article, is_html
 
     if not 200 <= status < 300:
         return {"reason": f"HTTP {status}"}

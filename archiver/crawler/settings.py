@@ -11,18 +11,18 @@ Order of the archiver's components (lower numbers are nearer the engine):
       before retry sees it.
   spider middlewares (distributed crawls only, ARCHIVER_REDIS_URL set): RequestDoneMiddleware
       10, nearest the engine, so that it sees the callback's final output and can tell when a
-      claimed URL and its items are done (archiver/distributed/done.py).
+      claimed URL and its items are done (archiver/crawler/distributed/done.py).
   scheduler and dupefilter: Scrapy's own, or with ARCHIVER_REDIS_URL (`--redis`) the shared
-      queue and seen-set of archiver/distributed/ (set by archiver.distributed.enable).
+      queue and seen-set of archiver/crawler/distributed/ (set by archiver.crawler.distributed.enable).
   item pipelines: ExtractPipeline 100 (article fields from the capture), NormalizePipeline 200,
       VersionPipeline 300 (state, versions), JsonLinesItemsPipeline 900 (items/*.jsonl).
 """
-from . import __version__
-from .archive import default_archive
+from .. import __version__
+from ..store.archive import default_archive
 
 BOT_NAME = "archiver"
-SPIDER_MODULES = ["archiver.spiders"]
-NEWSPIDER_MODULE = "archiver.spiders"
+SPIDER_MODULES = ["archiver.crawler.spider"]
+NEWSPIDER_MODULE = "archiver.crawler.spider"
 
 ARCHIVER_ARCHIVE = default_archive()
 # Who runs this crawl: goes into the User-Agent and the warcinfo record. Set it.
@@ -55,45 +55,45 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 COOKIES_ENABLED = False
 HTTPERROR_ALLOW_ALL = True
 REDIRECT_MAX_TIMES = 10
-# A cut body is archived (marked WARC-Truncated) rather than dropped: see capture/handler.py.
+# A cut body is archived (marked WARC-Truncated) rather than dropped: see crawler/handler.py.
 DOWNLOAD_FAIL_ON_DATALOSS = False
-# Retries wait: 1 s, then doubled up to 60 s; Retry-After is honoured up to 300 s (archiver/retry.py).
+# Retries wait: 1 s, then doubled up to 60 s; Retry-After is honoured up to 300 s (crawler/retry.py).
 ARCHIVER_RETRY_BACKOFF = 1.0
 ARCHIVER_RETRY_BACKOFF_MAX = 60.0
 ARCHIVER_RETRY_AFTER_MAX = 300.0
-# Redirects are followed within the seed's site only (archiver/policy.py).
+# Redirects are followed within the seed's site only (crawler/policy.py).
 ARCHIVER_FOLLOW_OFFSITE = False
 # For a shared service crawling other people's lists: refuse private, loopback and link-local
-# addresses, checked on the address actually connected to (capture/handler.py).
+# addresses, checked on the address actually connected to (crawler/handler.py).
 ARCHIVER_REFUSE_PRIVATE = False
 
 DOWNLOAD_HANDLERS = {
-    "http": "archiver.capture.handler.RecordingDownloadHandler",
-    "https": "archiver.capture.handler.RecordingDownloadHandler",
+    "http": "archiver.crawler.handler.RecordingDownloadHandler",
+    "https": "archiver.crawler.handler.RecordingDownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
-    "archiver.policy.SeedSitesPolicy": 650,
+    "archiver.crawler.policy.SeedSitesPolicy": 650,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "archiver.retry.BackoffRetryMiddleware": 550,
-    "archiver.capture.conditional.ConditionalRequestMiddleware": 900,
-    "archiver.capture.middleware.WarcCaptureMiddleware": 950,
+    "archiver.crawler.retry.BackoffRetryMiddleware": 550,
+    "archiver.crawler.conditional.ConditionalRequestMiddleware": 900,
+    "archiver.crawler.capture.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "archiver.pipelines.ExtractPipeline": 100,
-    "archiver.pipelines.NormalizePipeline": 200,
-    "archiver.pipelines.VersionPipeline": 300,
-    "archiver.pipelines.JsonLinesItemsPipeline": 900,
+    "archiver.crawler.pipelines.ExtractPipeline": 100,
+    "archiver.crawler.pipelines.NormalizePipeline": 200,
+    "archiver.crawler.pipelines.VersionPipeline": 300,
+    "archiver.crawler.pipelines.JsonLinesItemsPipeline": 900,
 }
 SPIDER_MIDDLEWARES = {
-    "archiver.distributed.done.RequestDoneMiddleware": 10,
+    "archiver.crawler.distributed.done.RequestDoneMiddleware": 10,
 }
 EXTENSIONS = {
-    # A failed robots.txt fetch logged as one line, without Scrapy's traceback (archiver/logs.py).
-    "archiver.logs.QuietDownloadErrors": 100,
-    "archiver.progress.Progress": 500,
+    # A failed robots.txt fetch logged as one line, without Scrapy's traceback (crawler/logs.py).
+    "archiver.crawler.logs.QuietDownloadErrors": 100,
+    "archiver.crawler.progress.Progress": 500,
 }
 
-# Re-crawl schedule (archiver/schedule.py): durations as 90, 30m, 6h, 2d or 1w.
+# Re-crawl schedule (store/schedule.py): durations as 90, 30m, 6h, 2d or 1w.
 ARCHIVER_CONDITIONAL_REQUESTS = True
 ARCHIVER_MIN_INTERVAL = "1h"
 ARCHIVER_MAX_INTERVAL = "30d"
@@ -105,7 +105,7 @@ ARCHIVER_AGE_FACTOR = 0.25
 ARCHIVER_GONE_INTERVAL = "90d"
 ARCHIVER_FAILURE_BACKOFF = "1h"
 
-# Distributed crawling (archiver/distributed/): empty URL = a crawl of this machine alone.
+# Distributed crawling (archiver/crawler/distributed/): empty URL = a crawl of this machine alone.
 ARCHIVER_REDIS_URL = ""
 # Namespace of the Redis keys: crawls with different names share a Redis without mixing.
 ARCHIVER_REDIS_NAME = "archiver"

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from scrapy.exceptions import NotConfigured
 
-from ..archive import Archive
-from ..spiders.articles import SEED_META
-from ..state import CrawlState
-from .middleware import NOT_MODIFIED_META
+from .. import keys
+from ..store.archive import Archive
+from ..store.state import CrawlState
 _VALIDATORS = (b"If-None-Match", b"If-Modified-Since")
 
 
@@ -29,10 +28,10 @@ class ConditionalRequestMiddleware:
         return cls(CrawlState(Archive(crawler.settings.get("ARCHIVER_ARCHIVE")).state_path))
 
     def process_request(self, request):
-        seed = request.meta.get(SEED_META)
+        seed = request.meta.get(keys.SEED_META)
         if not seed or request.method != "GET":
             return None
-        if request.meta.pop(NOT_MODIFIED_META, None):
+        if request.meta.pop(keys.NOT_MODIFIED_META, None):
             # A redirect copied our validators onto another URL: they do not belong there.
             for name in _VALIDATORS:
                 request.headers.pop(name, None)
@@ -48,5 +47,5 @@ class ConditionalRequestMiddleware:
             request.headers[b"If-None-Match"] = known.etag
         if known.last_modified:
             request.headers[b"If-Modified-Since"] = known.last_modified
-        request.meta[NOT_MODIFIED_META] = known.payload_digest
+        request.meta[keys.NOT_MODIFIED_META] = known.payload_digest
         return None

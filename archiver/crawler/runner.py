@@ -6,13 +6,13 @@ import sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from .capture.middleware import FATAL_STAT
+from .. import keys
 from .distributed import enable as enable_distributed
 
 
 def build_settings(archive: str, overrides: dict[str, str] | None = None, *, log_level: str = "WARNING") -> Settings:
     settings = Settings()
-    settings.setmodule("archiver.settings", priority="project")
+    settings.setmodule("archiver.crawler.settings", priority="project")
     settings.set("ARCHIVER_ARCHIVE", str(archive), priority="cmdline")
     settings.set("LOG_LEVEL", log_level, priority="cmdline")
     for name, value in (overrides or {}).items():
@@ -34,7 +34,7 @@ def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
 
 def run_spider(settings: Settings, **spider_args) -> dict:
     """Run one crawl to its end; returns its stats."""
-    from .spiders.articles import ArticlesSpider
+    from .spider import ArticlesSpider
 
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(ArticlesSpider)
@@ -45,12 +45,12 @@ def run_spider(settings: Settings, **spider_args) -> dict:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if failures:
         exc = failures[0].value
-        stats[FATAL_STAT] = f"the crawl could not start: {exc.__class__.__name__}: {exc}"
-        print(f"archiver: {stats[FATAL_STAT]}", file=sys.stderr)
+        stats[keys.FATAL] = f"the crawl could not start: {exc.__class__.__name__}: {exc}"
+        print(f"archiver: {stats[keys.FATAL]}", file=sys.stderr)
     return stats
 
 
 def exit_code(stats: dict) -> int:
-    if stats.get(FATAL_STAT):
+    if stats.get(keys.FATAL):
         return 1
     return 0

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
-from .derive import derive_item
-from .items import ordered_item
-from .warc.captures import Capture, UnreadableWarc, iter_captures, read_response
+from .item import derive_item
+from ..store.items import ordered_item
+from ..warc.captures import Capture, UnreadableWarc, iter_captures, read_response
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504, 522, 524}
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 import logging
 
 from scrapy.utils.defer import deferred_from_coro
+from .. import keys
 
 logger = logging.getLogger(__name__)
 
-FATAL_STAT = "archiver/fatal"
 
 
 def stop_crawl(crawler, message: str, reason: str) -> bool:
     """Stop the crawl once, with `message` in the summary; False if it was already stopping."""
-    if crawler.stats.get_value(FATAL_STAT):
+    if crawler.stats.get_value(keys.FATAL):
         return False
     logger.critical("stopping the crawl: %s", message)
-    crawler.stats.set_value(FATAL_STAT, message)
+    crawler.stats.set_value(keys.FATAL, message)
     deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
     return True

@@ -37,10 +37,10 @@ from scrapy.http import Response
 from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 
-from ..policy import PRIVATE, Refused, is_public_address
+from .. import keys
+from .policy import PRIVATE, Refused, is_public_address
 from .wire import WireExchange, split_head
 
-WIRE_META = "_archiver_wire"
 # Carries the exchange's key from the handler to the protocol; removed before a byte is sent.
 _EXCHANGE_HEADER = b"X-Archiver-Exchange"
 logger = logging.getLogger(__name__)
@@ -257,7 +257,7 @@ class RecordingDownloadHandler(HTTP11DownloadHandler):
                 del request.headers[_EXCHANGE_HEADER]
                 response = await maybe_deferred_to_future(downloading)
         except Refused as exc:
-            self._crawler.stats.inc_value(f"archiver/refused/{exc.rule}")
+            self._crawler.stats.inc_value(keys.REFUSED + exc.rule)
             raise
         except ResponseDataLossError:
             if not self._fail_on_dataloss_warned:
@@ -269,5 +269,5 @@ class RecordingDownloadHandler(HTTP11DownloadHandler):
             del self._exchanges[key]
             # Kept on failure too: the capture middleware archives what was sent and received.
             if exchange.request_bytes:
-                request.meta[WIRE_META] = exchange
+                request.meta[keys.WIRE_META] = exchange
         return response

@@ -10,6 +10,7 @@ import time
 
 from scrapy import signals
 from twisted.internet import task
+from .. import keys
 
 
 def human_bytes(n: float) -> str:
@@ -49,12 +50,12 @@ class Progress:
 
     def line(self) -> str:
         get = self.stats.get_value
-        done = get("archiver/seeds_done", 0)
+        done = get(keys.SEEDS_DONE, 0)
         elapsed = max(time.monotonic() - self.started, 1e-6)
         of = f"/{self.total}" if self.total else ""
-        errors = get("archiver/failed", 0) + get("archiver/http_errors", 0)
+        errors = get(keys.FAILED, 0) + get(keys.HTTP_ERRORS, 0)
         return (f"{done}{of} URLs, {done / elapsed:.1f}/s, {errors} errors, "
-                f"{human_bytes(get('archiver/warc_bytes', 0))} archived")
+                f"{human_bytes(get(keys.WARC_BYTES, 0))} archived")
 
     def show(self):
         if self.tty:
@@ -77,23 +78,23 @@ class Progress:
 
 
 def summary(stats: dict, reason: str, archive: str) -> str:
-    classes = ", ".join(f"{c}: {stats[f'archiver/status/{c}']}" for c in ("2xx", "3xx", "4xx", "5xx", "1xx")
-                        if stats.get(f"archiver/status/{c}"))
-    fetched = sum(v for k, v in stats.items() if k.startswith("archiver/status/"))
+    classes = ", ".join(f"{c}: {stats[keys.STATUS_CLASS + c]}" for c in ("2xx", "3xx", "4xx", "5xx", "1xx")
+                        if stats.get(keys.STATUS_CLASS + c))
+    fetched = sum(v for k, v in stats.items() if k.startswith(keys.STATUS_CLASS))
     lines = [
         f"archiver: crawl {reason}",
         f"  fetched: {fetched} responses ({classes or 'none'})",
-        f"  seeds done: {stats.get('archiver/seeds_done', 0)}, failed: {stats.get('archiver/failed', 0)},"
-        f" bad seed lines: {stats.get('archiver/bad_seeds', 0)}",
+        f"  seeds done: {stats.get(keys.SEEDS_DONE, 0)}, failed: {stats.get(keys.FAILED, 0)},"
+        f" bad seed lines: {stats.get(keys.BAD_SEEDS, 0)}",
     ]
     lines += outcome_lines(stats)
-    revisits = stats.get("archiver/revisits", 0)
-    lines.append(f"  items: {stats.get('archiver/items', 0)} (without title or body: {stats.get('archiver/items_incomplete', 0)})"
+    revisits = stats.get(keys.REVISITS, 0)
+    lines.append(f"  items: {stats.get(keys.ITEMS, 0)} (without title or body: {stats.get(keys.ITEMS_INCOMPLETE, 0)})"
                  + (f", unchanged (revisits): {revisits}" if revisits else ""))
-    lines.append(f"  WARC: {stats.get('archiver/warc_files', 0)} files, "
-                 f"{human_bytes(stats.get('archiver/warc_bytes', 0))} in {archive}/warcs")
-    if stats.get("archiver/fatal"):
-        lines.append(f"  ERROR: {stats['archiver/fatal']}")
+    lines.append(f"  WARC: {stats.get(keys.WARC_FILES, 0)} files, "
+                 f"{human_bytes(stats.get(keys.WARC_BYTES, 0))} in {archive}/warcs")
+    if stats.get(keys.FATAL):
+        lines.append(f"  ERROR: {stats[keys.FATAL]}")
     return "\n".join(lines)
 
 
@@ -129,17 +130,17 @@ def outcome_lines(stats: dict) -> list[str]:
     statuses = _counts(stats, "downloader/response_status_count/")
     if statuses:
         lines.append(f"  by status: {_join(statuses)}")
-    truncated = _counts(stats, "archiver/truncated/")
+    truncated = _counts(stats, keys.TRUNCATED)
     if truncated:
         lines.append(f"  cut bodies (kept, marked WARC-Truncated): {_join(truncated)}")
-    failures = _counts(stats, "archiver/failed/", FAILURE_NAMES)
+    failures = _counts(stats, keys.FAILED_BY_TYPE, FAILURE_NAMES)
     if failures:
         lines.append(f"  failed: {_join(failures)}")
-    refused = _counts(stats, "archiver/refused/", REFUSAL_NAMES)
+    refused = _counts(stats, keys.REFUSED, REFUSAL_NAMES)
     if refused:
         lines.append(f"  stopped: {_join(refused)}")
     retries = stats.get("retry/count", 0)
-    if retries or stats.get("archiver/retry_after_too_long"):
-        lines.append(f"  retries: {retries} (Retry-After honoured: {stats.get('archiver/retry_after_honoured', 0)},"
-                     f" too long to wait: {stats.get('archiver/retry_after_too_long', 0)})")
+    if retries or stats.get(keys.RETRY_AFTER_TOO_LONG):
+        lines.append(f"  retries: {retries} (Retry-After honoured: {stats.get(keys.RETRY_AFTER_HONOURED, 0)},"
+                     f" too long to wait: {stats.get(keys.RETRY_AFTER_TOO_LONG, 0)})")
     return lines

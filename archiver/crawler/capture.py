@@ -14,23 +14,20 @@ from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from urllib.parse import urldefrag
 
-from ..archive import Archive
-from ..state import CrawlState
+from .. import keys
+from ..store.archive import Archive
+from ..store.state import CrawlState
 from ..warc.dedup import remember_response, revisit_for
 from ..warc.record import http_record, warc_date
 from ..warc.recovery import recover_open_files
 from ..warc.writer import RotatingWarcWriter, WarcWriteError
-from .handler import WIRE_META
 from .headers import drop_transfer_encoding, redact_credentials
 from .failure import failure_records
 from .wire import cut_reason, split_head
 
 logger = logging.getLogger(__name__)
 
-CAPTURE_META = "archiver_capture"
-# Set by the conditional-request middleware: the payload digest its validators stand for.
-NOT_MODIFIED_META = "archiver_not_modified_digest"
-from ..fatal import FATAL_STAT, stop_crawl  # noqa: E402  (FATAL_STAT is imported from here too)
+from .fatal import stop_crawl
 
 
 def warcinfo_fields(settings) -> list[tuple[str, str]]:
@@ -55,7 +52,7 @@ class WarcCaptureMiddleware:
         settings = crawler.settings
         archive = Archive(settings.get("ARCHIVER_ARCHIVE"))
         # A killed earlier run left `.open` files: whole records kept, closed, before we write.
-        self.stats.set_value("archiver/warc_recovered", len(recover_open_files(archive.warcs)))
+        self.stats.set_value(keys.WARC_RECOVERED, len(recover_open_files(archive.warcs)))
         self.writer = RotatingWarcWriter(
             archive.warcs,
             prefix=settings.get("ARCHIVER_WARC_PREFIX", "archiver"),
@@ -72,19 +69,19 @@ class WarcCaptureMiddleware:
         return cls(crawler)
 
     def process_response(self, request, response):
-        wire = request.meta.pop(WIRE_META, None)
+        wire = request.meta.pop(keys.WIRE_META, None)
         if self.failed:
             raise IgnoreRequest("the WARC writer has stopped")
         if wire is None:
             logger.error("not archived (no wire capture; is the archiver download handler set?): %s", response.url)
-            self.stats.inc_value("archiver/not_archived")
+            self.stats.inc_value(keys.NOT_ARCHIVED)
             return response
         try:
             pointer, record, original = self._write_exchange(request, response, wire)
         except WarcWriteError as exc:
             self._fail(exc)
             raise IgnoreRequest(str(exc)) from exc
-        request.meta[CAPTURE_META] = {
+        request.meta[keys.CAPTURE_META] = {
             "warc": pointer.as_dict(),
             "fetched_at": datetime.fromtimestamp(wire.started_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "payload_digest": record.header("WARC-Payload-Digest"),
@@ -95,7 +92,7 @@ class WarcCaptureMiddleware:
 
     def process_exception(self, request, exception):
         # A timeout or a reset after the request went out: archive what crossed the wire anyway.
-        wire = request.meta.pop(WIRE_META, None)
+        wire = request.meta.pop(keys.WIRE_META, None)
         if wire is None or self.failed:
             return None
         try:
@@ -103,8 +100,8 @@ class WarcCaptureMiddleware:
         except WarcWriteError as exc:
             self._fail(exc)
             return None
-        self.stats.inc_value("archiver/warc_records", 2)
-        self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)
+        self.stats.inc_value(keys.WARC_RECORDS, 2)
+        self.stats.set_value(keys.WARC_BYTES, self.writer.bytes_written)
         return None
 
     def _write_exchange(self, request, response, wire):
@@ -122,12 +119,12 @@ class WarcCaptureMiddleware:
                 extra.append(("WARC-Cipher-Suite", wire.tls_cipher))
         truncated = cut_reason(wire, response.flags)
         if truncated:
-            self.stats.inc_value(f"archiver/truncated/{truncated}")
+            self.stats.inc_value(keys.TRUNCATED + truncated)
 
         resp_head = drop_transfer_encoding(wire.response_head)
         revisit = None if truncated else revisit_for(
             self.state, target, date, response.status, resp_head, response.body,
-            not_modified_digest=request.meta.get(NOT_MODIFIED_META), extra=list(extra))
+            not_modified_digest=request.meta.get(keys.NOT_MODIFIED_META), extra=list(extra))
         if revisit:
             resp_record, original = revisit
         else:
@@ -146,12 +143,12 @@ class WarcCaptureMiddleware:
         req_record.headers.append(("WARC-Concurrent-To", resp_record.record_id))
         pointer = self.writer.write([resp_record, req_record])[0]
         if original is not None:
-            self.stats.inc_value("archiver/revisits")
+            self.stats.inc_value(keys.REVISITS)
         elif not truncated:
             remember_response(self.state, resp_record, pointer.filename, pointer.offset)
-        self.stats.inc_value("archiver/warc_records", 2)
-        self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)
-        self.stats.inc_value(f"archiver/status/{response.status // 100}xx")
+        self.stats.inc_value(keys.WARC_RECORDS, 2)
+        self.stats.set_value(keys.WARC_BYTES, self.writer.bytes_written)
+        self.stats.inc_value(f"{keys.STATUS_CLASS}{response.status // 100}xx")
         return pointer, resp_record, original
 
     def _fail(self, exc: Exception) -> None:
@@ -165,7 +162,7 @@ class WarcCaptureMiddleware:
             self.writer.close()
         except WarcWriteError as exc:
             logger.critical("%s", exc)
-            self.stats.set_value(FATAL_STAT, str(exc))
+            self.stats.set_value(keys.FATAL, str(exc))
         self.state.close()
-        self.stats.set_value("archiver/warc_files", len(self.writer.files_closed))
-        self.stats.set_value("archiver/warc_bytes", self.writer.bytes_written)
+        self.stats.set_value(keys.WARC_FILES, len(self.writer.files_closed))
+        self.stats.set_value(keys.WARC_BYTES, self.writer.bytes_written)

@@ -14,8 +14,8 @@ archive folder; only the queue, the seen-set and the workers' heartbeats live in
 """
 from __future__ import annotations
 
-SCHEDULER = "archiver.distributed.scheduler.RedisScheduler"
-DUPEFILTER = "archiver.distributed.dupefilter.RedisDupeFilter"
+SCHEDULER = "archiver.crawler.distributed.scheduler.RedisScheduler"
+DUPEFILTER = "archiver.crawler.distributed.dupefilter.RedisDupeFilter"
 
 
 def enable(settings) -> None:

@@ -5,7 +5,7 @@ under `archiver/refused/<rule>` and reported in the summary.
 `SeedSitesPolicy` is a downloader middleware that stops a redirect before it is followed, so that
 the other site is never asked, not even for its robots.txt. The private-address rule
 is enforced in the download handler, on the address actually connected to (see
-`archiver.capture.handler`), because a hostname can resolve anywhere and re-resolve between a
+`archiver.crawler.handler`), because a hostname can resolve anywhere and re-resolve between a
 check and the connection.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from scrapy.exceptions import IgnoreRequest
 from w3lib.url import safe_url_string
+from .. import keys
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class SeedSitesPolicy:
         return response
 
     def _refuse(self, rule: str, message: str):
-        self.stats.inc_value(f"archiver/refused/{rule}")
+        self.stats.inc_value(keys.REFUSED + rule)
         raise Refused(rule, message)
 
 

@@ -12,15 +12,14 @@ import scrapy
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from .. import signals as archiver_signals
-from ..capture.failure import describe_failure
-from ..capture.middleware import CAPTURE_META
-from ..seeds import (BadSeed, Seed, SeedFileError, count_seed_lines, declares_entities, iter_seed_file,
-                     seed_from_text)
+from .. import keys
+from . import signals as archiver_signals
+from .failure import describe_failure
+from ..store.seeds import (BadSeed, Seed, SeedFileError, count_seed_lines, declares_entities, iter_seed_file,
+                           seed_from_text)
 
 logger = logging.getLogger(__name__)
 
-SEED_META = "archiver_seed"
 
 
 def _as_bool(value) -> bool:
@@ -81,8 +80,8 @@ class ArticlesSpider(scrapy.Spider):
             yield from self._due_seeds()
 
     def _due_seeds(self):
-        from ..archive import Archive
-        from ..state import CrawlState
+        from ..store.archive import Archive
+        from ..store.state import CrawlState
 
         state = CrawlState(Archive(self.settings.get("ARCHIVER_ARCHIVE")).state_path)
         try:
@@ -93,15 +92,15 @@ class ArticlesSpider(scrapy.Spider):
             state.close()
 
     def seed_request(self, seed: Seed) -> scrapy.Request:
-        self.crawler.stats.inc_value("archiver/seeds_requested")
+        self.crawler.stats.inc_value(keys.SEEDS_REQUESTED)
         return scrapy.Request(
             seed.url, callback=self.parse, errback=self.fetch_failed,
-            meta={SEED_META: seed.url}, dont_filter=False,
+            meta={keys.SEED_META: seed.url}, dont_filter=False,
         )
 
     def bad_seed(self, bad: BadSeed) -> None:
         logger.warning(bad.describe())
-        self.crawler.stats.inc_value("archiver/bad_seeds")
+        self.crawler.stats.inc_value(keys.BAD_SEEDS)
 
     async def start(self):
         seeds = self._seeds()
@@ -113,7 +112,7 @@ class ArticlesSpider(scrapy.Spider):
             except SeedFileError as exc:
                 # The file went bad mid-way (e.g. a CSV without a url column): say so, keep what ran.
                 logger.error("%s", exc)
-                self.crawler.stats.set_value("archiver/seed_error", str(exc))
+                self.crawler.stats.set_value(keys.SEED_ERROR, str(exc))
                 break
             if isinstance(seed, BadSeed):
                 self.bad_seed(seed)
@@ -135,14 +134,14 @@ class ArticlesSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(archiver_signals.seeds_exhausted)
 
     def parse(self, response):
-        capture = response.meta.get(CAPTURE_META)
-        self.crawler.stats.inc_value("archiver/seeds_done")
+        capture = response.meta.get(keys.CAPTURE_META)
+        self.crawler.stats.inc_value(keys.SEEDS_DONE)
         if response.status >= 400:
-            self.crawler.stats.inc_value("archiver/http_errors")
+            self.crawler.stats.inc_value(keys.HTTP_ERRORS)
         if capture is None:
             return
         item = {
-            "url": response.meta.get(SEED_META, response.url),
+            "url": response.meta.get(keys.SEED_META, response.url),
             "final_url": response.url,
             "status": response.status,
             "fetched_at": capture["fetched_at"],
@@ -160,7 +159,7 @@ class ArticlesSpider(scrapy.Spider):
         yield item
 
     def _stored_payload(self, refers_to: dict):
-        from ..archive import Archive
+        from ..store.archive import Archive
         from ..warc.captures import read_response
 
         stored = read_response(Archive(self.settings.get("ARCHIVER_ARCHIVE")).warcs, refers_to["filename"], refers_to["offset"])
@@ -170,12 +169,12 @@ class ArticlesSpider(scrapy.Spider):
 
     def fetch_failed(self, failure):
         request = failure.request
-        self.crawler.stats.inc_value("archiver/failed")
-        if SEED_META in request.meta:
-            self.crawler.stats.inc_value("archiver/seeds_done")
-        self.crawler.stats.inc_value(f"archiver/failed/{failure.type.__name__}")
-        if SEED_META in request.meta:
-            self.crawler.signals.send_catch_log(archiver_signals.seed_failed, url=request.meta[SEED_META],
+        self.crawler.stats.inc_value(keys.FAILED)
+        if keys.SEED_META in request.meta:
+            self.crawler.stats.inc_value(keys.SEEDS_DONE)
+        self.crawler.stats.inc_value(keys.FAILED_BY_TYPE + failure.type.__name__)
+        if keys.SEED_META in request.meta:
+            self.crawler.signals.send_catch_log(archiver_signals.seed_failed, url=request.meta[keys.SEED_META],
                                                 reason=failure.getErrorMessage() or failure.type.__name__)
         logger.warning("failed: %s (%s)", request.url, describe_failure(failure.value))
         # Errbacks bypass spider middlewares: say here that this request is over.
@@ -190,22 +189,22 @@ class ArticlesSpider(scrapy.Spider):
                 body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             except Exception as exc:  # a broken gzip stream: name it and go on
                 logger.warning("sitemap %s: cannot gunzip (%s)", response.url, exc)
-                self.crawler.stats.inc_value("archiver/bad_sitemaps")
+                self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
                 return
         if declares_entities(body):
             logger.warning("sitemap %s refused: it declares XML entities", response.url)
-            self.crawler.stats.inc_value("archiver/bad_sitemaps")
+            self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
             return
         try:
             sitemap = Sitemap(body)
         except Exception as exc:
             logger.warning("sitemap %s is not XML (%s)", response.url, exc)
-            self.crawler.stats.inc_value("archiver/bad_sitemaps")
+            self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
             return
         entries = list(sitemap)
         if sitemap.type not in ("urlset", "sitemapindex"):
             logger.warning("sitemap %s is not a sitemap (root element %r)", response.url, sitemap.type)
-            self.crawler.stats.inc_value("archiver/bad_sitemaps")
+            self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
             return
         for number, entry in enumerate(entries, start=1):
             loc = entry.get("loc")
@@ -222,12 +221,12 @@ class ArticlesSpider(scrapy.Spider):
 
         if declares_entities(response.body):
             logger.warning("feed %s refused: it declares XML entities", response.url)
-            self.crawler.stats.inc_value("archiver/bad_feeds")
+            self.crawler.stats.inc_value(keys.BAD_FEEDS)
             return
         parsed = feedparser.parse(response.body, response_headers={"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
         if not parsed.get("version"):
             logger.warning("feed %s is not RSS or Atom (%s)", response.url, parsed.get("bozo_exception") or "no feed found")
-            self.crawler.stats.inc_value("archiver/bad_feeds")
+            self.crawler.stats.inc_value(keys.BAD_FEEDS)
             return
         for number, entry in enumerate(parsed.entries, start=1):
             seed = seed_from_text(entry.get("link") or "", number, response.url)

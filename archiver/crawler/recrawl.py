@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 
 from .runner import exit_code, run_spider
-from .state import CrawlState
+from ..store.state import CrawlState
 
 
 @dataclass

@@ -1,1 +1,0 @@
-"""Scrapy components that capture what crosses the wire and hand it to the WARC writer."""
