@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
 from datetime import datetime, timezone
 
 from scrapy import signals
@@ -17,8 +18,8 @@ from urllib.parse import urldefrag
 from .. import keys
 from ..store.archive import Archive
 from ..store.state import CrawlState
-from ..warc.dedup import remember_response, revisit_for
-from ..warc.record import http_record, warc_date
+from ..warc.dedup import BatchedPayloadIndex, remember_response, revisit_for
+from ..warc.record import http_record, sha1_digest, warc_date
 from ..warc.recovery import recover_open_files
 from ..warc.writer import RotatingWarcWriter, WarcWriteError
 from .headers import drop_transfer_encoding, redact_credentials
@@ -61,6 +62,7 @@ class WarcCaptureMiddleware:
         )
         # The digest index: payloads already archived are written as revisits (warc/dedup.py).
         self.state = CrawlState(archive.state_path)
+        self.digests = BatchedPayloadIndex(self.state)
         self.failed = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -122,17 +124,22 @@ class WarcCaptureMiddleware:
             self.stats.inc_value(keys.TRUNCATED + truncated)
 
         resp_head = drop_transfer_encoding(wire.response_head)
+        body = response.body
+        # Hashed once here for both the dedup look-up and the record.
+        digest = sha1_digest(body)
         revisit = None if truncated else revisit_for(
-            self.state, target, date, response.status, resp_head, response.body,
-            not_modified_digest=request.meta.get(keys.NOT_MODIFIED_META), extra=list(extra))
+            self.digests, target, date, response.status, resp_head, body,
+            not_modified_digest=request.meta.get(keys.NOT_MODIFIED_META), extra=list(extra),
+            payload_digest=digest)
         if revisit:
             resp_record, original = revisit
         else:
             original = None
             resp_record = http_record(
-                "response", target, date, resp_head, response.body,
+                "response", target, date, resp_head, body,
                 content_type="application/http; msgtype=response",
                 extra=extra + ([("WARC-Truncated", truncated)] if truncated else []),
+                payload_digest=digest,
             )
         split = split_head(wire.request_bytes) or (wire.request_bytes, b"")
         req_record = http_record(
@@ -145,7 +152,7 @@ class WarcCaptureMiddleware:
         if original is not None:
             self.stats.inc_value(keys.REVISITS)
         elif not truncated:
-            remember_response(self.state, resp_record, pointer.filename, pointer.offset)
+            remember_response(self.digests, resp_record, pointer.filename, pointer.offset)
         self.stats.inc_value(keys.WARC_RECORDS, 2)
         self.stats.set_value(keys.WARC_BYTES, self.writer.bytes_written)
         self.stats.inc_value(f"{keys.STATUS_CLASS}{response.status // 100}xx")
@@ -163,6 +170,12 @@ class WarcCaptureMiddleware:
         except WarcWriteError as exc:
             logger.critical("%s", exc)
             self.stats.set_value(keys.FATAL, str(exc))
+        try:
+            self.digests.flush()
+        except sqlite3.Error as exc:
+            # The records are in the WARC; later copies of these payloads are stored in full.
+            logger.warning("could not index the last %d payload digests in %s: %s",
+                           len(self.digests.pending), self.state.path, exc)
         self.state.close()
         self.stats.set_value(keys.WARC_FILES, len(self.writer.files_closed))
         self.stats.set_value(keys.WARC_BYTES, self.writer.bytes_written)

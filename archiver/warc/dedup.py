@@ -7,6 +7,7 @@ revisit. Both name the capture that holds the payload (WARC-Refers-To, -Refers-T
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -31,6 +32,10 @@ class PayloadIndex(Protocol):
     def remember_payload(self, stored: StoredPayload) -> None: ...
 
 
+class PayloadStore(PayloadIndex, Protocol):
+    def remember_payloads(self, stored: list[StoredPayload]) -> None: ...
+
+
 def revisit_for(
     index: PayloadIndex,
     target_uri: str,
@@ -41,11 +46,13 @@ def revisit_for(
     *,
     not_modified_digest: str | None = None,
     extra: list[tuple[str, str]] | None = None,
+    payload_digest: str | None = None,
 ) -> tuple[WarcRecord, StoredPayload] | None:
     """The revisit record to write instead of a response, with the capture it refers to; or None.
 
     `not_modified_digest` is the payload digest our conditional request asserted (the one whose
-    validators we sent); a 304 then means "still that payload".
+    validators we sent); a 304 then means "still that payload". `payload_digest` is the
+    payload's own, when the caller has it already.
     """
     if status == 304 and not_modified_digest:
         original = index.original_for(not_modified_digest)
@@ -56,7 +63,7 @@ def revisit_for(
     # together, and each error or retried failure stays a record of its own (WARC rule 2).
     if not payload or not 200 <= status < 300:
         return None
-    original = index.original_for(sha1_digest(payload))
+    original = index.original_for(payload_digest or sha1_digest(payload))
     if original is None:
         return None
     return _revisit(original, PROFILE_IDENTICAL, target_uri, date, head, extra), original
@@ -77,3 +84,37 @@ def remember_response(index: PayloadIndex, record: WarcRecord, filename: str, of
         return
     index.remember_payload(StoredPayload(digest, record.header("WARC-Target-URI"), record.header("WARC-Date"),
                                          record.record_id, filename, offset))
+
+
+class BatchedPayloadIndex:
+    """The digest index, its new entries written `batch` at a time (or after `seconds`) in one
+    transaction instead of one commit each (101 against 14 us a page, measured on SQLite in WAL
+    mode), and at `flush()`.
+
+    Entries waiting here answer lookups like stored ones. An entry only ever names a record
+    already written; one lost to a kill costs a later identical payload a full record instead
+    of a revisit, never a capture.
+    """
+
+    def __init__(self, store: PayloadStore, *, batch: int = 100, seconds: float = 1.0, clock=time.monotonic):
+        self.store = store
+        self.batch = batch
+        self.seconds = seconds
+        self.clock = clock
+        self.pending: dict[str, StoredPayload] = {}
+        self._since = clock()
+
+    def original_for(self, digest: str) -> StoredPayload | None:
+        return self.pending.get(digest) or self.store.original_for(digest)
+
+    def remember_payload(self, stored: StoredPayload) -> None:
+        # The first capture of a payload is the one revisits refer to (INSERT OR IGNORE below).
+        self.pending.setdefault(stored.digest, stored)
+        if len(self.pending) >= self.batch or self.clock() - self._since >= self.seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.remember_payloads(list(self.pending.values()))
+            self.pending.clear()
+        self._since = self.clock()

@@ -9,6 +9,9 @@ from pathlib import Path
 from .naming import OPEN_SUFFIX, crawl_host, warc_filename
 from .record import WarcRecord, warcinfo_record
 
+# Compressed bytes gathered before a write: one write a page, a few dozen for a 64 MiB body.
+_WRITE_SIZE = 1 << 20
+
 
 class WarcWriteError(RuntimeError):
     """Raised when a record cannot be written (disk full, permissions): the crawl must stop."""
@@ -82,23 +85,36 @@ class RotatingWarcWriter:
 
     def _append(self, records: list[WarcRecord]) -> list[int]:
         offsets = []
-        data = bytearray()
-        for record in records:
-            offsets.append(self._size + len(data))
-            data += record.to_gzip_member()
-        # One group, written whole or cut back, so that a killed process or a full disk leaves
-        # whole records on disk.
-        view = memoryview(data)
+        pending = bytearray()
+        written = 0
+        # One group, written whole or cut back, so that a full disk leaves whole records on disk
+        # (and recovery, warc/recovery.py, cuts a group a killed process left half-written).
+        # Compressed pieces go out as they come, in writes of about a MiB: a 64 MiB body is never
+        # held compressed in full beside itself.
         try:
-            while view:
-                written = self._fh.write(view)
-                view = view[written:]
+            for record in records:
+                offsets.append(self._size + written + len(pending))
+                for piece in record.gzip_pieces():
+                    pending += piece
+                    if len(pending) >= _WRITE_SIZE:
+                        written += self._write_all(pending)
+                        pending.clear()
+            written += self._write_all(pending)
         except OSError:
             os.ftruncate(self._fh.fileno(), self._size)
             raise
-        self._size += len(data)
-        self.bytes_written += len(data)
+        self._size += written
+        self.bytes_written += written
         return offsets
+
+    def _write_all(self, data: bytearray) -> int:
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[self._fh.write(view):]
+        finally:
+            view.release()  # a bytearray with a live view cannot be cleared
+        return len(data)
 
     def write(self, records: list[WarcRecord]) -> list[RecordPointer]:
         """Write records next to each other in one file; returns where each one lies."""
