@@ -27,6 +27,16 @@ BILLION_LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE urlset [\n<!ENTITY lol "lol
                     b"<url><loc>http://127.0.0.1/&lol9;</loc></url></urlset>\n")
 
 
+# /endless: this opening, then this paragraph again and again, chunked, until the client hangs up.
+ENDLESS_OPENING = b"<!DOCTYPE html><html><head><title>Endless</title></head><body>\n"
+ENDLESS_PIECE = b"<p>" + b"A paragraph that goes on and on. " * 1000 + b"</p>\n"
+
+
+def endless_body(size: int) -> bytes:
+    """The first `size` bytes /endless sends."""
+    return (ENDLESS_OPENING + ENDLESS_PIECE * (size // len(ENDLESS_PIECE) + 1))[:size]
+
+
 def page(title: str, text: str = "A paragraph of text.") -> bytes:
     return HTML % (title.encode(), text.encode())
 
@@ -164,6 +174,18 @@ class FaultyServer:
                 for _ in range(60):
                     conn.sendall(b"%x\r\n" % len(piece) + piece + b"\r\n")
                 conn.sendall(b"0\r\n\r\n")
+            except OSError:
+                pass
+            return
+        if base == "/endless":
+            # A body that never ends (a broken generator, a log streamed for ever).
+            try:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n")
+                conn.sendall(b"%x\r\n%s\r\n" % (len(ENDLESS_OPENING), ENDLESS_OPENING))
+                chunk = b"%x\r\n%s\r\n" % (len(ENDLESS_PIECE), ENDLESS_PIECE)
+                while not self._stopping.is_set():
+                    conn.sendall(chunk)
             except OSError:
                 pass
             return

@@ -10,14 +10,14 @@ import sys
 import pytest
 
 from conftest import FAST, run_archiver
-from faulty_server import FaultyServer
+from faulty_server import FaultyServer, endless_body
 from warc_helpers import items, records
 
 PATHS = [
     "/ok/1", "/timeout", "/stall-body", "/status/500", "/status/404", "/status/410", "/status/401",
     "/retry-after", "/retry-after-date", "/retry-after-far", "/loop/a", "/offsite", "/pdf", "/huge",
     "/huge-chunked", "/cp1252", "/fake-gzip", "/short-body", "/reset-headers", "/empty",
-    "/close-delimited", "/close-delimited-reset", "/chunked-gzip", "/nul", "/caf%C3%A9/x",
+    "/close-delimited", "/close-delimited-reset", "/chunked-gzip", "/nul", "/caf%C3%A9/x", "/endless",
 ]
 MAXSIZE = 100_000
 BACKOFF = 0.3
@@ -137,7 +137,7 @@ def test_reset_mid_headers_keeps_what_came(crawled, server):
     assert b"response-head-received: HTTP/1.1 200 OK\\r\\nContent-Type: text/ht" in notes[0]["payload"]
 
 
-@pytest.mark.parametrize("path", ["/huge", "/huge-chunked"])
+@pytest.mark.parametrize("path", ["/huge", "/huge-chunked", "/endless"])
 def test_body_over_the_size_limit_keeps_the_prefix(crawled, server, path):
     _, recs, _ = crawled
     (rec,) = of(recs, server, path)
@@ -145,6 +145,10 @@ def test_body_over_the_size_limit_keeps_the_prefix(crawled, server, path):
     assert len(rec["payload"]) == MAXSIZE
     if path == "/huge":
         assert rec["payload"] == server.sent[path][:MAXSIZE]
+    if path == "/endless":
+        # De-chunked, byte for byte, and the head without its Transfer-Encoding.
+        assert rec["payload"] == endless_body(MAXSIZE)
+        assert rec["http"].get_header("Transfer-Encoding") is None
 
 
 def test_content_length_longer_than_body_is_a_disconnect(crawled, server):
