@@ -17,16 +17,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT))
 
 from faulty_server import FaultyServer, endless_body  # noqa: E402
 from process_tree import run_measured  # noqa: E402
 from warcio.archiveiterator import ArchiveIterator  # noqa: E402
 
+from archiver.crawler import settings as archiver_settings  # noqa: E402
+
 
 def crawl(url: str, archive: Path, maxsize: int, derive: bool):
+    off = ["-s", "ARCHIVER_DERIVE=0"] if hasattr(archiver_settings, "ARCHIVER_DERIVE") else ["-s", "ITEM_PIPELINES={}"]
     return run_measured([sys.executable, "-m", "archiver", "--archive", str(archive), "crawl", url,
                          "-s", f"DOWNLOAD_MAXSIZE={maxsize}", "-s", "ARCHIVER_PROGRESS=0",
-                         "-s", f"ARCHIVER_DERIVE={int(derive)}", "-s", "LOG_LEVEL=WARNING"], cwd=ROOT)
+                         "-s", "LOG_LEVEL=WARNING", *([] if derive else off)], cwd=ROOT)
 
 
 def the_record(archive: Path, url: str) -> tuple[int, str | None, bool]:

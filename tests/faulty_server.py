@@ -189,6 +189,11 @@ class FaultyServer:
             except OSError:
                 pass
             return
+        if base == "/refresh-long":
+            # A meta refresh in the head of a page longer than the start the middleware reads.
+            body = (b'<html><head><meta http-equiv="refresh" content="0; url=/ok/refreshed">'
+                    b"<title>Moved</title></head><body>" + b"<p>Padding.</p>" * 4000 + b"</body></html>")
+            return self.send(conn, path, "200 OK", html, body)
         if base == "/cp1252":
             body = ("<html><head><title>Caf\u00e9 \u201cquoted\u201d \u2014 news</title></head>"
                     "<body><p>It\u2019s a caf\u00e9 \u20ac5 story.</p></body></html>").encode("cp1252")

@@ -18,6 +18,7 @@ PATHS = [
     "/retry-after", "/retry-after-date", "/retry-after-far", "/loop/a", "/offsite", "/pdf", "/huge",
     "/huge-chunked", "/cp1252", "/fake-gzip", "/short-body", "/reset-headers", "/empty",
     "/close-delimited", "/close-delimited-reset", "/chunked-gzip", "/nul", "/caf%C3%A9/x", "/endless",
+    "/refresh-long",
 ]
 MAXSIZE = 100_000
 BACKOFF = 0.3
@@ -170,7 +171,7 @@ def test_close_delimited_body_is_whole_unless_reset(crawled, server):
 def test_summary_counts_each_outcome(crawled):
     _, _, result = crawled
     err = result.stderr
-    for expected in ["500: 2", "404: 1", "410: 1", "401: 1", "429: 2", "length: 2", "time: 1",
+    for expected in ["500: 2", "404: 1", "410: 1", "401: 1", "429: 2", "length: 3", "time: 1",
                      "disconnect: 2", "redirect loop: 1", "off-site redirect: 1", "connection lost: 1",
                      "connection refused: 1"]:
         assert expected in err, expected
@@ -240,3 +241,11 @@ def test_percent_encoded_path_kept_on_the_wire(crawled, server):
     (req,) = of(recs, server, "/caf%C3%A9/x", "request")
     assert rec["http"].statusline == "200 OK"
     assert req["http"].protocol == "GET" and req["http"].statusline.split(" ")[0] == "/caf%C3%A9/x"
+
+
+def test_meta_refresh_in_a_long_page_is_followed(crawled, server):
+    # Only the start of the body is read for it (crawler/refresh.py); the page is archived whole.
+    recs = crawled[1]
+    (page,) = of(recs, server, "/refresh-long")
+    assert page["payload"] == server.sent["/refresh-long"]
+    assert of(recs, server, "/ok/refreshed") and server.hits["/ok/refreshed"]

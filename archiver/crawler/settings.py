@@ -3,6 +3,8 @@
 Order of the archiver's components (lower numbers are nearer the engine):
   downloader middlewares: Scrapy's own (robots 100 ... compression 590, redirect 600, stats
       850) with BackoffRetryMiddleware 550 in place of Scrapy's retry (backoff, Retry-After),
+      HeadMetaRefreshMiddleware 580 in place of Scrapy's meta refresh (reads the start of the
+      body only, instead of decoding all of it),
       SeedSitesPolicy 650 (reads a 3xx before redirect does: stops off-site hops and loops),
       ConditionalRequestMiddleware 900 (If-None-Match and If-Modified-Since from the state on a
       re-crawl; after redirect 600 so that it sees each hop), WarcCaptureMiddleware 950,
@@ -73,6 +75,8 @@ DOWNLOAD_HANDLERS = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "archiver.crawler.policy.SeedSitesPolicy": 650,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "archiver.crawler.refresh.HeadMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "archiver.crawler.retry.BackoffRetryMiddleware": 550,
     "archiver.crawler.conditional.ConditionalRequestMiddleware": 900,
