@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
-from .item import derive_item
+from .item import derive_item, is_failure
 from ..store.items import ordered_item
 from ..warc.captures import Capture, UnreadableWarc, iter_captures, read_response
 
@@ -37,41 +37,56 @@ def _fetched_at(warc_date: str) -> str:
 
 
 class Rederiver:
+    """Items from WARC files. What went wrong is kept as data as well as warned: `bad_files`
+    (not a WARC, or cut short: every whole record before the damage is still derived) and
+    `failed` (captures whose derivation failed, each named with its file and offset)."""
+
     def __init__(self, warn=None):
         self.warn = warn or (lambda message: None)
         self.redirected_from: dict[str, str] = {}
         self.responses: dict[str, tuple[Path, int]] = {}
         self.hashes: dict[str, tuple[str | None, int]] = {}
+        self.bad_files: list[UnreadableWarc] = []
+        self.failed = 0
 
     def items(self, files: list[Path]) -> Iterator[dict]:
         for path in files:
             try:
                 yield from self._file_items(path)
             except UnreadableWarc as exc:
-                self.warn(f"skipped the rest of {exc}")
+                self.bad_files.append(exc)
+                done = "skipped" if exc.problem.startswith("not a WARC") else "the records before it were derived"
+                self.warn(f"{path}: {exc.problem}; {done}")
 
     def _file_items(self, path: Path) -> Iterator[dict]:
         pending: dict[str, Capture] = {}
-        for capture in iter_captures(path):
-            if capture.record_type == "response":
-                self.responses[capture.record_id] = (path, capture.offset)
-            uri = capture.target_uri
-            earlier = pending.pop(uri, None)
-            if earlier is not None:
-                pass  # a retried attempt: the later capture stands for it
-            if urlsplit(uri).path == "/robots.txt":
-                continue
-            location = capture.header("Location")
-            if capture.status and 300 <= capture.status < 400 and capture.status != 304 and location:
-                target = urljoin(uri, location.strip())
-                self.redirected_from[target] = self.redirected_from.get(uri, uri)
-                continue
-            if capture.status in RETRY_STATUSES:
-                pending[uri] = capture
-                continue
-            yield self._item(capture)
+        damage = None
+        try:
+            for capture in iter_captures(path):
+                if capture.record_type == "response":
+                    self.responses[capture.record_id] = (path, capture.offset)
+                uri = capture.target_uri
+                earlier = pending.pop(uri, None)
+                if earlier is not None:
+                    pass  # a retried attempt: the later capture stands for it
+                if urlsplit(uri).path == "/robots.txt":
+                    continue
+                location = capture.header("Location")
+                if capture.status and 300 <= capture.status < 400 and capture.status != 304 and location:
+                    target = urljoin(uri, location.strip())
+                    self.redirected_from[target] = self.redirected_from.get(uri, uri)
+                    continue
+                if capture.status in RETRY_STATUSES:
+                    pending[uri] = capture
+                    continue
+                yield self._item(capture)
+        except UnreadableWarc as exc:
+            damage = exc
+        # Failed attempts not retried before the damage still stand for themselves.
         for capture in pending.values():
             yield self._item(capture)
+        if damage is not None:
+            raise damage
 
     def _item(self, capture: Capture) -> dict:
         status = capture.status or 0
@@ -91,6 +106,9 @@ class Rederiver:
             "warc": {"filename": capture.filename, "record_id": capture.record_id, "offset": capture.offset},
         }
         item.update(derive_item(capture.target_uri, derive_status, headers, body))
+        if is_failure(item):
+            self.failed += 1
+            self.warn(f"{capture.filename} @{capture.offset} ({capture.target_uri}): {item['reason']}")
         item["version"] = self._version(item)
         return ordered_item(item)
 

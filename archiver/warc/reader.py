@@ -1,4 +1,7 @@
-"""Reading WARC files for export and checking: warcio's reader, strict where export needs it."""
+"""Reading WARC files strictly: warcio's reader, stopping where it would carry on quietly.
+
+Export, the WACZ check and `archiver extract` share it, so that each names a cut or foreign file.
+"""
 from __future__ import annotations
 
 from warcio.archiveiterator import ArchiveIterator
