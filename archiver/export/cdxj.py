@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer
 
-from ..warc.reader import CorruptRecord, StrictArchiveIterator
+from .reader import CorruptRecord, StrictArchiveIterator
 from .select import Selection
 
 # Index only what replay looks up: captures and revisits (not requests, warcinfo or metadata).

@@ -23,7 +23,7 @@ from urllib.parse import urldefrag
 
 from . import ExportError
 from .cdxj import write_compressed_cdxj
-from ..warc.reader import StrictArchiveIterator
+from .reader import StrictArchiveIterator
 from .select import ItemSelector, Selection
 from .sources import Sources
 
