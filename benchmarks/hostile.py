@@ -1,4 +1,5 @@
-"""Peak memory of `archiver extract` on hostile captures: a gzip bomb, and 64 MiB bodies.
+"""Peak memory of `archiver extract` on hostile captures: a gzip bomb, 64 MiB bodies, and the
+largest body still derived.
 
 Builds WARCs with the archiver's own writer (tests/hostile_warcs.py), runs the real
 `archiver extract` on each in a child process and prints its wall time, its peak RSS
@@ -6,7 +7,7 @@ Builds WARCs with the archiver's own writer (tests/hostile_warcs.py), runs the r
 by another child first: a child's peak counts what it shared with its parent before exec, and
 a parent that had held the bomb would be measured too.
 
-    python benchmarks/hostile.py                 # a 1 GiB gzip bomb, 64 MiB bodies
+    python benchmarks/hostile.py                 # a 1 GiB gzip bomb, 64 MiB and 8 MiB bodies
     python benchmarks/hostile.py --bomb-gib 4
 """
 from __future__ import annotations
@@ -52,6 +53,9 @@ def build(folder: Path, bomb_gib: int) -> dict[str, Path]:
     cases["64 MiB HTML body"] = write_warc(folder / "plain", [
         ("http://news.test/big", head(length=len(body)), body),
         ("http://news.test/after", head(), article("After the big page"))])
+    largest = big_page((8 << 20) - 4096)
+    cases["8 MiB HTML body, the largest derived"] = write_warc(folder / "largest", [
+        ("http://news.test/largest", head(length=len(largest)), largest)])
     packed = gzip.compress(body, 6)
     cases[f"64 MiB HTML body, gzip'd to {len(packed) >> 10} KiB"] = write_warc(folder / "gz", [
         ("http://news.test/big", head(length=len(packed), encoding="gzip"), packed),

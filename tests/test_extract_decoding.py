@@ -146,11 +146,11 @@ def test_a_body_over_the_limit_gets_a_reason():
     packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     bomb = b"".join(packer.compress(bytes(1 << 20)) for _ in range(64)) + packer.flush()  # 64 MiB of zeros
     headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
-    assert derive_item("https://example.org/a", 200, headers, bomb) == {"reason": "body over 32 MiB decoded"}
+    assert derive_item("https://example.org/a", 200, headers, bomb) == {"reason": "body over 8 MiB decoded"}
     item = extract_article("https://example.org/a", headers, bomb)
-    assert item["reason"] == "body not decodable: body over 32 MiB decoded" and item["body"] is None
-    assert derive_item("https://example.org/a", 200, {"Content-Type": "text/html"}, bytes(33 << 20)) == \
-        {"reason": "body over 32 MiB"}
+    assert item["reason"] == "body not decodable: body over 8 MiB decoded" and item["body"] is None
+    assert derive_item("https://example.org/a", 200, {"Content-Type": "text/html"}, bytes(9 << 20)) == \
+        {"reason": "body over 8 MiB"}
 
 
 def test_an_item_body_is_cut_at_a_paragraph_end():

@@ -44,14 +44,14 @@ def test_a_gzip_bomb_gets_a_reason_and_the_pages_after_it_are_derived(bomb):
     items = derived(result)
     assert list(items) == ["http://news.test/before", "http://news.test/bomb", "http://news.test/after",
                            "http://news.test/last"]
-    assert items["http://news.test/bomb"]["reason"] == "body over 32 MiB decoded"
+    assert items["http://news.test/bomb"]["reason"] == "body over 8 MiB decoded"
     assert items["http://news.test/bomb"]["body"] is None
     for url, title in (("before", "Before the bomb"), ("after", "After the bomb"), ("last", "Last page")):
         assert items[f"http://news.test/{url}"]["title"] == title
         assert "paragraph 3 of the article" in items[f"http://news.test/{url}"]["body"]
     # Named (file and offset) and counted.
     warning = next(line for line in result.stderr.splitlines() if "http://news.test/bomb" in line)
-    assert bomb.name in warning and "body over 32 MiB decoded" in warning
+    assert bomb.name in warning and "body over 8 MiB decoded" in warning
     assert "1 captures failed to derive" in result.stderr.splitlines()[-1]
 
 

@@ -24,11 +24,12 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-# Decoded bodies past this size are not derived. The largest article in the development set
-# decodes to 1.9 MiB; 32 MiB leaves room for pages heavy with inline scripts while keeping one
-# derivation (decoded bytes, text, tree) within a few hundred MB. A gzip bomb (1 MB of zeros
-# expanding to 1 GiB) stops here instead of taking 3.2 GB (benchmarks/hostile.py).
-DECODED_LIMIT = 32 * 1024 * 1024
+# Decoded bodies past this size are not derived. Deriving a page costs about 30 times its size
+# (one-page WARCs through `archiver extract`: 8 MiB of HTML peaked at 296 MB, 16 MiB at 526 MB,
+# 30 MiB at 941 MB), and the largest of the 990 pages in the development set is 1.6 MB, so 8 MiB
+# keeps one derivation near 300 MB with room for real pages. A gzip bomb (1 MB on the wire, 1 GiB
+# decoded) stops here: `extract` peaks at 87 MB instead of 3.1 GB (benchmarks/hostile.py).
+DECODED_LIMIT = 8 * 1024 * 1024
 # Output is produced in steps of this size, so a decoder never holds more than one step beyond
 # the limit, whatever the compressed body claims.
 _STEP = 1024 * 1024
