@@ -3,9 +3,10 @@
 The live crawl and `archiver extract` both call `derive_item`, so that an archive written today
 re-derives to the same items, and tomorrow's extractor can re-derive it better.
 
-One capture's failure is that capture's `reason`, never an exception: a hostile page (a gzip
-bomb, a charset no codec reads, markup that breaks a parser) must not stop the crawl or the
-`extract` run that meets it, nor lose the pages after it.
+One capture's failure is that capture's `reason`: a hostile page (a gzip bomb, a charset no
+codec reads) must not stop the crawl or the `extract` run that meets it, nor lose the pages after
+it. Bodies too large or not decodable are reasons given here; any other exception is turned into
+the page's reason by the derive pool (`pool.derive_fields`), which every caller goes through.
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from __future__ import annotations
 BODY_TEXT_LIMIT = 1024 * 1024
 
 # Reasons that say derivation failed on this capture (rather than that it was no article):
-# `archiver extract` names and counts them.
-FAILURE_REASONS = ("body over ", "body not decodable", "extraction failed")
+# `archiver extract` names and counts them, with those of the derive pool (its `Derived.error`).
+FAILURE_REASONS = ("body over ", "body not decodable")
 
 
 def derive_item(url: str, status: int, headers, body: bytes) -> dict:
@@ -29,25 +30,21 @@ def derive_item(url: str, status: int, headers, body: bytes) -> dict:
     if len(body) > DECODED_LIMIT:
         # Not even decoded: a body this large is skipped before it costs anything more.
         return {"reason": f"body over {DECODED_LIMIT >> 20} MiB"}
+    # A PDF or an image is told from its type or first decoded bytes, before any full decoding.
+    if not is_html(headers, body):
+        return {"reason": "not HTML"}
     try:
-        # A PDF or an image is told from its type or first decoded bytes, before any full decoding.
-        if not is_html(headers, body):
-            return {"reason": "not HTML"}
-        try:
-            # Decoded once, here, under the limit; extraction then reads the decoded bytes.
-            decoded = decode_content(headers, body)
-        except BodyTooLarge as exc:
-            return {"reason": str(exc)}
-        except UndecodableBody as exc:
-            return {"reason": f"body not decodable: {exc}"}
-        if decoded is not body:
-            headers = [(k, v) for k, v in header_list(headers) if k.lower() != "content-encoding"]
-            body = decoded
-        del decoded
-        item = extract_article(url, headers, body)
-    except Exception as exc:  # noqa: BLE001 - any failure, MemoryError included, is this capture's alone
-        return {"reason": f"extraction failed: {type(exc).__name__}: {_one_line(exc)}"}
-    return _cap_body(item)
+        # Decoded once, here, under the limit; extraction then reads the decoded bytes.
+        decoded = decode_content(headers, body)
+    except BodyTooLarge as exc:
+        return {"reason": str(exc)}
+    except UndecodableBody as exc:
+        return {"reason": f"body not decodable: {exc}"}
+    if decoded is not body:
+        headers = [(k, v) for k, v in header_list(headers) if k.lower() != "content-encoding"]
+        body = decoded
+    del decoded
+    return _cap_body(extract_article(url, headers, body))
 
 
 def is_failure(item: dict) -> bool:
@@ -66,7 +63,3 @@ def _cap_body(item: dict) -> dict:
     item["reason"] = f"{item['reason']}; {note}" if item.get("reason") else note
     return item
 
-
-def _one_line(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text[:200] if text else "no message"

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
-from .item import derive_item, is_failure
+from ..page import CapturedPage
+from .item import is_failure
+from .pool import DerivePool, Derived
 from ..store.items import ordered_item
 from ..warc.captures import Capture, UnreadableWarc, iter_captures, read_response
 
@@ -37,9 +39,12 @@ def _fetched_at(warc_date: str) -> str:
 
 
 class Rederiver:
-    """Items from WARC files. What went wrong is kept as data as well as warned: `bad_files`
-    (not a WARC, or cut short: every whole record before the damage is still derived) and
-    `failed` (captures whose derivation failed, each named with its file and offset)."""
+    """The crawl's rules over WARC files: `pages` gives the captures that become items, in
+    capture order; `items` derives them (in a DerivePool's workers) and numbers the versions.
+
+    What went wrong is kept as data as well as warned: `bad_files` (not a WARC, or cut short:
+    every whole record before the damage is still derived) and `failed` (captures whose
+    derivation failed, each named with its file and offset)."""
 
     def __init__(self, warn=None):
         self.warn = warn or (lambda message: None)
@@ -49,16 +54,21 @@ class Rederiver:
         self.bad_files: list[UnreadableWarc] = []
         self.failed = 0
 
-    def items(self, files: list[Path]) -> Iterator[dict]:
+    def items(self, files: list[Path], pool: DerivePool | None = None) -> Iterator[dict]:
+        pool = pool or DerivePool(0)
+        for page, derived in pool.imap(self.pages(files)):
+            yield self.item(page, derived)
+
+    def pages(self, files: list[Path]) -> Iterator[CapturedPage]:
         for path in files:
             try:
-                yield from self._file_items(path)
+                yield from self._file_pages(path)
             except UnreadableWarc as exc:
                 self.bad_files.append(exc)
                 done = "skipped" if exc.problem.startswith("not a WARC") else "the records before it were derived"
                 self.warn(f"{path}: {exc.problem}; {done}")
 
-    def _file_items(self, path: Path) -> Iterator[dict]:
+    def _file_pages(self, path: Path) -> Iterator[CapturedPage]:
         pending: dict[str, Capture] = {}
         damage = None
         try:
@@ -79,36 +89,44 @@ class Rederiver:
                 if capture.status in RETRY_STATUSES:
                     pending[uri] = capture
                     continue
-                yield self._item(capture)
+                yield self._page(capture)
         except UnreadableWarc as exc:
             damage = exc
         # Failed attempts not retried before the damage still stand for themselves.
         for capture in pending.values():
-            yield self._item(capture)
+            yield self._page(capture)
         if damage is not None:
             raise damage
 
-    def _item(self, capture: Capture) -> dict:
-        status = capture.status or 0
-        headers, body, derive_status = capture.headers, capture.payload, status
+    def _page(self, capture: Capture) -> CapturedPage:
+        headers, body, payload_status = capture.headers, capture.payload, None
         if capture.record_type == "revisit":
             stored = self._referred(capture)
             if stored is None:
                 self.warn(f"{capture.filename} @{capture.offset}: the capture this revisit refers to is not in the given files")
                 headers, body = [], b""
             else:
-                headers, body, derive_status = stored.headers, stored.payload, stored.status
-        item = {
-            "url": self.redirected_from.get(capture.target_uri, capture.target_uri),
-            "final_url": capture.target_uri,
-            "status": status,
-            "fetched_at": _fetched_at(capture.warc_date),
-            "warc": {"filename": capture.filename, "record_id": capture.record_id, "offset": capture.offset},
-        }
-        item.update(derive_item(capture.target_uri, derive_status, headers, body))
-        if is_failure(item):
+                headers, body, payload_status = stored.headers, stored.payload, stored.status
+        return CapturedPage(
+            url=self.redirected_from.get(capture.target_uri, capture.target_uri),
+            final_url=capture.target_uri,
+            status=capture.status or 0,
+            fetched_at=_fetched_at(capture.warc_date),
+            warc={"filename": capture.filename, "record_id": capture.record_id, "offset": capture.offset},
+            headers=tuple(headers),
+            body=body,
+            payload_status=payload_status,
+            payload_digest=capture.payload_digest,
+            revisit=capture.record_type == "revisit",
+        )
+
+    def item(self, page: CapturedPage, derived: Derived) -> dict:
+        item = {"url": page.url, "final_url": page.final_url, "status": page.status,
+                "fetched_at": page.fetched_at, "warc": page.warc}
+        item.update(derived.fields)
+        if derived.error or is_failure(item):
             self.failed += 1
-            self.warn(f"{capture.filename} @{capture.offset} ({capture.target_uri}): {item['reason']}")
+            self.warn(f"{page.warc['filename']} @{page.warc['offset']} ({page.final_url}): {item['reason']}")
         item["version"] = self._version(item)
         return ordered_item(item)
 
