@@ -30,7 +30,9 @@ from hostile_warcs import article, bomb_warc, head, write_warc  # noqa: E402
 
 def run_extract(warc: Path) -> dict:
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "archiver", "extract", str(warc)], cwd=ROOT,
+    # --workers 0: reading and deriving in one process, so that its peak is the whole cost (with
+    # worker processes, ru_maxrss would give the largest one alone, not their sum).
+    child = subprocess.Popen([sys.executable, "-m", "archiver", "extract", "--workers", "0", str(warc)], cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = child.stdout.read(), child.stderr.read()
     _, status, usage = os.wait4(child.pid, 0)
