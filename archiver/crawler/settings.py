@@ -93,6 +93,11 @@ EXTENSIONS = {
     "archiver.crawler.progress.Progress": 500,
 }
 
+# Sitemap indexes listing indexes are read this many levels deep (the --sitemap one is level 1):
+# indexes that list each other under ever new URLs would otherwise never end. The protocol
+# allows one index level; 5 leaves room for the nesting real sites do.
+ARCHIVER_SITEMAP_DEPTH = 5
+
 # Re-crawl schedule (store/schedule.py): durations as 90, 30m, 6h, 2d or 1w.
 ARCHIVER_CONDITIONAL_REQUESTS = True
 ARCHIVER_MIN_INTERVAL = "1h"
