@@ -12,7 +12,7 @@ Order of the archiver's components (lower numbers are nearer the engine):
   spider middlewares (distributed crawls only, ARCHIVER_REDIS_URL set): RequestDoneMiddleware
       10, nearest the engine, so that it sees the callback's final output and can tell when a
       claimed URL and its items are done (archiver/crawler/distributed/done.py).
-  scheduler and dupefilter: Scrapy's own, or with ARCHIVER_REDIS_URL (`--redis`) the shared
+  scheduler and dupefilter: Scrapy's scheduler with the seen-set on disk (crawler/seen.py), or with ARCHIVER_REDIS_URL (`--redis`) the shared
       queue and seen-set of archiver/crawler/distributed/ (set by archiver.crawler.distributed.enable).
   item pipelines: ExtractPipeline 100 (article fields from the capture), NormalizePipeline 200,
       VersionPipeline 300 (state, versions), JsonLinesItemsPipeline 900 (items/*.jsonl).
@@ -92,6 +92,11 @@ EXTENSIONS = {
     "archiver.crawler.logs.QuietDownloadErrors": 100,
     "archiver.crawler.progress.Progress": 500,
 }
+
+# The seen-set of request fingerprints lives in ARCHIVE/.seen-PID.sqlite3 (crawler/seen.py): a
+# Python set of 10M fingerprints holds 1.24 GB; this holds its page cache, ARCHIVER_SEEN_CACHE_MB.
+DUPEFILTER_CLASS = "archiver.crawler.seen.DiskDupeFilter"
+ARCHIVER_SEEN_CACHE_MB = 16
 
 # Sitemap indexes listing indexes are read this many levels deep (the --sitemap one is level 1):
 # indexes that list each other under ever new URLs would otherwise never end. The protocol
