@@ -25,6 +25,7 @@ BAD_FEEDS = "archiver/bad_feeds"
 SITEMAPS_READ = "archiver/sitemaps_read"
 SITEMAPS_TOO_DEEP = "archiver/sitemaps_too_deep"  # listed deeper than ARCHIVER_SITEMAP_DEPTH: not read
 FAILED = "archiver/failed"
+STOPPED = "archiver/stopped"                    # requests dropped or cut because the crawl stopped
 FAILED_BY_TYPE = "archiver/failed/"             # + the exception's class name
 HTTP_ERRORS = "archiver/http_errors"
 STATUS_CLASS = "archiver/status/"               # + 2xx, 3xx, ...

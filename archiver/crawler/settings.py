@@ -91,7 +91,12 @@ EXTENSIONS = {
     # A failed robots.txt fetch logged as one line, without Scrapy's traceback (crawler/logs.py).
     "archiver.crawler.logs.QuietDownloadErrors": 100,
     "archiver.crawler.progress.Progress": 500,
+    # The first Ctrl-C or SIGTERM cuts what is in flight after ARCHIVER_STOP_GRACE (crawler/stopping.py).
+    "archiver.crawler.stopping.PromptStop": 600,
 }
+# Seconds that requests in flight get to finish once a crawl is asked to stop; then they are cut.
+# Closing takes about a second more, so a stop ends well within 10 s.
+ARCHIVER_STOP_GRACE = 3.0
 
 # The seen-set of request fingerprints lives in ARCHIVE/.seen-PID.sqlite3 (crawler/seen.py): a
 # Python set of 10M fingerprints holds 1.24 GB; this holds its page cache, ARCHIVER_SEEN_CACHE_MB.

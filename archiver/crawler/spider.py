@@ -14,6 +14,7 @@ from scrapy import signals
 from .. import keys
 from . import signals as archiver_signals
 from .failure import describe_failure
+from .stopping import Stopped
 from ..store.seeds import (BadSeed, Seed, SeedFileError, count_seed_lines, declares_entities, iter_seed_file,
                            seed_from_text, too_long)
 from ..store.sitemaps import SitemapError, iter_sitemap
@@ -284,6 +285,10 @@ class ArticlesSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(archiver_signals.request_finished, request=request)
 
     def count_failure(self, request, exc: BaseException) -> None:
+        if isinstance(exc, Stopped):
+            # Not the URL's fault: it is left as it was in the state, for the next crawl.
+            self.crawler.stats.inc_value(keys.STOPPED)
+            return
         self.crawler.stats.inc_value(keys.FAILED)
         self.crawler.stats.inc_value(keys.FAILED_BY_TYPE + type(exc).__name__)
         if keys.SEED_META in request.meta:
