@@ -35,6 +35,11 @@ def utf16_entity_feed(url: str) -> bytes:
             '</channel></rss>').encode("utf-16")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a crawler that stops resets its connections: expected here
+
+
 class SitemapServer:
     def __init__(self):
         self.hits: dict[str, int] = {}
@@ -53,7 +58,7 @@ class SitemapServer:
                     server.hits[self.path] = server.hits.get(self.path, 0) + 1
                 server.respond(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self._stop = threading.Event()
