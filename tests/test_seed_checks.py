@@ -94,10 +94,12 @@ def test_over_long_seed_urls_are_named_and_counted(server, tmp_path):
 
 
 def test_a_longer_limit_is_a_setting(server, tmp_path):
-    long_url = server.url("/article/") + "e" * 2500
-    result = run_archiver(tmp_path / "a", "crawl", long_url, *FAST, "-s", "URLLENGTH_LIMIT=4000")
+    long_url, in_list = server.url("/article/") + "e" * 2500, server.url("/article/") + "f" * 3000
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(in_list + "\n")
+    result = run_archiver(tmp_path / "a", "crawl", long_url, "--urls", str(seeds), *FAST, "-s", "URLLENGTH_LIMIT=4000")
     assert result.returncode == 0, result.stderr
-    assert [i["url"] for i in items(tmp_path / "a")] == [long_url]
+    assert sorted(i["url"] for i in items(tmp_path / "a")) == [long_url, in_list]
 
 
 def test_utf16_feed_declaring_entities_is_refused(server, tmp_path):

@@ -90,7 +90,7 @@ class ArticlesSpider(scrapy.Spider):
         for text in self.seed_urls:
             yield self.seed(text, source="argument")
         for path in self.url_files:
-            yield from iter_seed_file(path)
+            yield from iter_seed_file(path, self.url_limit)
         if self.from_state:
             yield from self._due_seeds()
 
@@ -118,7 +118,7 @@ class ArticlesSpider(scrapy.Spider):
         self.crawler.stats.inc_value(keys.BAD_SEEDS)
 
     def checked(self, seed: Seed | BadSeed) -> Seed | BadSeed:
-        """A seed from a list or the state, held to the URL length the downloader accepts."""
+        """A seed held to the URL length the downloader accepts (a URL known to the state may predate it)."""
         if isinstance(seed, Seed) and self.url_limit and len(seed.url) > self.url_limit:
             return BadSeed(seed.url, too_long(len(seed.url), self.url_limit), seed.line, seed.source)
         return seed

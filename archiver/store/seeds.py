@@ -142,8 +142,8 @@ def _sniff_format(path: str, first_line: str) -> str:
     return "text"
 
 
-def iter_seed_file(path: str) -> Iterator[Seed | BadSeed]:
-    """Yield seeds from a file (or `-` for stdin), line by line."""
+def iter_seed_file(path: str, max_length: int = MAX_URL_LENGTH) -> Iterator[Seed | BadSeed]:
+    """Yield seeds from a file (or `-` for stdin), line by line; URLs over `max_length` are bad."""
     raw, source = _open_binary(path)
     try:
         stream = io.BufferedReader(raw) if not hasattr(raw, "peek") else raw
@@ -157,11 +157,11 @@ def iter_seed_file(path: str) -> Iterator[Seed | BadSeed]:
         fmt = _sniff_format(path, first[1])
         lines = _chain([first], lines)
         if fmt == "csv":
-            yield from _csv_seeds(lines, source)
+            yield from _csv_seeds(lines, source, max_length)
         elif fmt == "jsonl":
-            yield from _jsonl_seeds(lines, source)
+            yield from _jsonl_seeds(lines, source, max_length)
         else:
-            yield from _text_seeds(lines, source)
+            yield from _text_seeds(lines, source, max_length)
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
@@ -180,7 +180,7 @@ def _decoded_lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, str | 
             yield number, None  # reported by the format reader as "not UTF-8 text"
 
 
-def _text_seeds(lines, source):
+def _text_seeds(lines, source, max_length):
     for number, text in lines:
         if text is None:
             yield BadSeed("<undecodable bytes>", "not UTF-8 text", number, source)
@@ -188,10 +188,10 @@ def _text_seeds(lines, source):
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        yield seed_from_text(stripped, number, source)
+        yield seed_from_text(stripped, number, source, max_length)
 
 
-def _jsonl_seeds(lines, source):
+def _jsonl_seeds(lines, source, max_length):
     for number, text in lines:
         if text is None:
             yield BadSeed("<undecodable bytes>", "not UTF-8 text", number, source)
@@ -208,10 +208,10 @@ def _jsonl_seeds(lines, source):
         if not isinstance(url, str):
             yield BadSeed(stripped, "no \"url\" field", number, source)
             continue
-        yield seed_from_text(url, number, source)
+        yield seed_from_text(url, number, source, max_length)
 
 
-def _csv_seeds(lines, source):
+def _csv_seeds(lines, source, max_length):
     header = None
     column = None
     for number, text in lines:
@@ -234,7 +234,7 @@ def _csv_seeds(lines, source):
         if column >= len(row):
             yield BadSeed(text, "no value in the url column", number, source)
             continue
-        yield seed_from_text(row[column], number, source)
+        yield seed_from_text(row[column], number, source, max_length)
 
 
 def count_seed_lines(path: str) -> int | None:
