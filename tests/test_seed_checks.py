@@ -2,19 +2,16 @@
 longer than URLLENGTH_LIMIT are bad seeds, named and counted; an entity declaration is refused
 in any encoding."""
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import FAST, run_archiver
+from faulty_server import BILLION_LAUGHS
 from sitemap_server import SitemapServer, urlset, utf16_entity_feed
 from warc_helpers import items, records
 
 from archiver.store.seeds import declares_entities, without_credentials
-
-sys.path.insert(0, str(Path(__file__).parent))
-from faulty_server import BILLION_LAUGHS  # noqa: E402
 
 SECRET = "s3cr3t-pw"
 

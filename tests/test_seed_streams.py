@@ -40,7 +40,7 @@ def test_a_million_url_index_is_read_one_sitemap_at_a_time(server, tmp_path):
         proc.kill()
     assert proc.returncode == 0, err[-3000:]
     # 200 pages in, the first sitemap of 50,000 is all that was read ...
-    assert server.paths("/big/") == [f"/big/0.xml.gz?urls=50000"]
+    assert server.paths("/big/") == ["/big/0.xml.gz?urls=50000"]
     # ... and the scheduler held the requests the downloader was about to take, not 50,000.
     enqueued = int(re.search(r"'scheduler/enqueued/memory': (\d+)", err).group(1))
     fetched = len(server.paths("/article/"))
@@ -54,7 +54,7 @@ def test_endless_chain_of_fresh_indexes_is_cut_at_the_depth(server, tmp_path):
     result = run_archiver(tmp_path / "a", "crawl", "--sitemap", server.url("/chain/1.xml"), *FAST)
     assert result.returncode == 0, result.stderr
     # /chain/1 ... /chain/5 are read (5 levels); the two sitemaps /chain/5 lists are level 6.
-    assert [p for p in server.paths("/chain/")] == [f"/chain/{n}.xml" for n in range(1, 6)]
+    assert server.paths("/chain/") == [f"/chain/{n}.xml" for n in range(1, 6)]
     assert server.url("/chain/5.xml") + " is 5 deep: its 2 sitemaps are not read (ARCHIVER_SITEMAP_DEPTH=5)" in result.stderr
     assert "not read (nested deeper than ARCHIVER_SITEMAP_DEPTH): 2" in result.stderr
     # The sitemaps of URLs down to level 5 were read and their pages fetched, none below.
