@@ -33,6 +33,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from ..extract.decoding import DECODED_LIMIT
 from ..page import CapturedPage
 
 logger = logging.getLogger(__name__)
@@ -177,7 +178,9 @@ class DerivePool:
         future: Future = Future()
         if self._closed:
             raise RuntimeError("the derive pool is closed")
-        if not self.workers:
+        # A body over DECODED_LIMIT is turned away by derive_item before any work: done here, it
+        # is not copied to a worker (a crawl with an endless body cut at 64 MiB peaked at 377 MB shipping it, 269 MB not).
+        if not self.workers or len(page.body) > DECODED_LIMIT:
             future.set_running_or_notify_cancel()
             future.set_result(derive_fields(page))
             return future
