@@ -45,3 +45,8 @@ VERSIONS_FIRST = "archiver/versions/first"
 VERSIONS_NEW = "archiver/versions/new"
 REDIS_REQUEUED = "archiver/redis/requeued"
 REDIS_DONE = "archiver/redis/done"
+# A worker taken for dead while alive (its process frozen): entries it took back from the queue,
+# late acks that withdrew a requeued entry before anyone fetched it, and URLs fetched twice.
+REDIS_RECLAIMED = "archiver/redis/reclaimed"
+REDIS_WITHDRAWN = "archiver/redis/withdrawn"
+REDIS_FETCHED_TWICE = "archiver/redis/fetched_twice"
