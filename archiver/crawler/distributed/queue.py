@@ -51,16 +51,18 @@ if ARGV[3] == '1' then redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1]) else redis.
 return added
 """
 
-# KEYS: this worker's processing list, queue. ARGV: entries. Returns those taken back.
+# KEYS: this worker's processing list, queue. ARGV: entries. Returns those this worker holds
+# afterwards: taken back from the queue, or claimed again since the reaping (still in its list;
+# LREM and LPUSH rather than LPOS, which Redis 5 lacks).
 _RECLAIM = """
-local back = {}
+local mine = {}
 for _, entry in ipairs(ARGV) do
-  if redis.call('LREM', KEYS[2], 1, entry) == 1 then
+  if redis.call('LREM', KEYS[2], 1, entry) == 1 or redis.call('LREM', KEYS[1], 1, entry) == 1 then
     redis.call('LPUSH', KEYS[1], entry)
-    back[#back + 1] = entry
+    mine[#mine + 1] = entry
   end
 end
-return back
+return mine
 """
 
 
@@ -98,7 +100,7 @@ class SharedQueue:
         return Ack(self._ack(keys=[self.mine, self.keys.queue], args=[entry]))
 
     def reclaim(self, entries: list[str]) -> set[str]:
-        """Take back those of `entries` still waiting in the queue; returns them."""
+        """Take back those of `entries` still waiting in the queue; returns those this worker holds now."""
         if not entries:
             return set()
         return {raw.decode() for raw in self._reclaim(keys=[self.mine, self.keys.queue], args=entries)}

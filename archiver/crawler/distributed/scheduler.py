@@ -12,10 +12,10 @@ thought dead all the same (its process frozen longer than ARCHIVER_REDIS_STALE),
 what still waits in the queue and lets go of what another worker took: no retry or redirect of
 those leaves this worker, and its late ack is fenced (queue.py).
 
-Idle: Scrapy's engine asks the scheduler only every 5 s when it has nothing to do, so a
-tick of the reactor (every ARCHIVER_REDIS_HEARTBEAT) reaps dead workers and hands a starving
-engine the next entry (`engine.crawl`). With ARCHIVER_REDIS_UNTIL_IDLE the crawl ends once no work has existed
-anywhere for ARCHIVER_REDIS_IDLE; otherwise the worker waits for more.
+Idle: Scrapy's engine asks the scheduler only every 5 s when it has nothing to do, so a tick of
+the reactor (every ARCHIVER_REDIS_HEARTBEAT) reaps dead workers and hands a starving engine the
+next entry (`engine.crawl`). With ARCHIVER_REDIS_UNTIL_IDLE the crawl ends once no work has
+existed anywhere for ARCHIVER_REDIS_IDLE; otherwise the worker waits for more.
 """
 from __future__ import annotations
 
@@ -177,6 +177,11 @@ class RedisScheduler(BaseScheduler):
                 logger.error("dropped a queue entry that cannot be read (%s): %.200s", exc, entry)
                 self.queue.ack(entry)
                 continue
+            if self.held[entry] > 0:
+                # Already in hand here: requeued while this worker was taken for dead and claimed
+                # back before it heard of it (or an identical entry). Fetched once, acked together.
+                self.held[entry] += 1
+                continue
             request.meta[keys.ENTRY_META] = entry
             self.held[entry] += 1
             self.stats.inc_value("scheduler/dequeued/redis")
@@ -188,25 +193,22 @@ class RedisScheduler(BaseScheduler):
             self._ack(entry)
 
     def _ack(self, entry: str) -> None:
-        if entry in self.revoked:
-            self.revoked.discard(entry)
-        else:
-            self.held[entry] -= 1
-            if self.held[entry] <= 0:
-                del self.held[entry]
-        try:
-            result = self.queue.ack(entry)
-        except redis.RedisError as exc:
-            # Left in our processing list: requeued (and fetched again) if we die; harmless otherwise.
-            self._warn_down(exc)
-            return
-        self.stats.inc_value(keys.REDIS_DONE)
-        if result is Ack.WITHDRAWN:
-            self.stats.inc_value(keys.REDIS_WITHDRAWN)
-            logger.warning("finished a URL after it had been requeued; took it back out of the queue: %.200s", entry)
-        elif result is Ack.TAKEN:
-            self.stats.inc_value(keys.REDIS_FETCHED_TWICE)
-            logger.warning("finished a URL after it had been requeued; another worker fetches it too: %.200s", entry)
+        copies = self.held.pop(entry, 0)
+        self.revoked.discard(entry)
+        for _ in range(max(1, copies)):
+            try:
+                result = self.queue.ack(entry)
+            except redis.RedisError as exc:
+                # Left in our processing list: requeued (and fetched again) if we die; harmless otherwise.
+                self._warn_down(exc)
+                return
+            self.stats.inc_value(keys.REDIS_DONE)
+            if result is Ack.WITHDRAWN:
+                self.stats.inc_value(keys.REDIS_WITHDRAWN)
+                logger.warning("finished a URL after it had been requeued; took it back out of the queue: %.200s", entry)
+            elif result is Ack.TAKEN:
+                self.stats.inc_value(keys.REDIS_FETCHED_TWICE)
+                logger.warning("finished a URL after it had been requeued; another worker fetches it too: %.200s", entry)
 
     def _reaped(self) -> None:
         """Called when the heartbeat finds this worker was thought dead and its claims requeued."""
@@ -217,7 +219,7 @@ class RedisScheduler(BaseScheduler):
             self._warn_down(exc)
             back = set()
         lost = [e for e in entries if e not in back]
-        logger.warning("this worker was taken for dead (no heartbeat for %ss) and its URLs requeued: took back %d, "
+        logger.warning("this worker was taken for dead (no heartbeat for %ss) and its URLs requeued: kept %d, "
                        "%d now with other workers", self.queue.stale, len(back), len(lost))
         self.stats.inc_value(keys.REDIS_RECLAIMED, len(back))
         for entry in lost:
