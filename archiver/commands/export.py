@@ -11,6 +11,7 @@ from . import fail
 from ..export import ExportError
 from ..export.select import ItemSelector, Selection, normalize_domain, parse_date
 from ..export.sources import collect_sources
+from ..store.archive import ArchiveError, check_archive
 
 FORMATS = ("wacz", "cdxj", "jsonl", "csv")
 
@@ -53,7 +54,7 @@ def register(sub):
     p.add_argument("--domain", type=_domain, metavar="D", help="only URLs on host D or its subdomains")
     p.add_argument("--all-versions", action="store_true",
                    help="every version of each URL (jsonl, csv and the WACZ page list); default: the latest")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use=lambda args: None if args.sources else "existing")
 
 
 def run(args) -> int:
@@ -61,6 +62,11 @@ def run(args) -> int:
         return fail("export: --since is after --until; nothing could match", 2)
     if args.to == "-" and args.format == "wacz":
         return fail("export: a WACZ is a zip file and cannot go to standard output; give a file with --to", 2)
+    for folder in args.sources:
+        try:
+            check_archive(folder, create=False, option="--from")
+        except ArchiveError as exc:
+            return fail(str(exc), 2)
     selection = Selection(since=args.since, until=args.until, domain=args.domain, all_versions=args.all_versions)
     warnings: list[str] = []
 

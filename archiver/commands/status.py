@@ -11,7 +11,7 @@ def register(sub):
     p = sub.add_parser("status", help="what is archived, due, failing",
                        description="URLs known, due now, gone, failing; versions seen; archive size.")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use="existing")
 
 
 def archive_status(archive: Archive) -> dict:
