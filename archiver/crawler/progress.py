@@ -91,7 +91,8 @@ def summary(stats: dict, reason: str, archive: str) -> str:
     revisits = stats.get(keys.REVISITS, 0)
     lines.append(f"  items: {stats.get(keys.ITEMS, 0)} (without title or body: {stats.get(keys.ITEMS_INCOMPLETE, 0)})"
                  + (f", unchanged (revisits): {revisits}" if revisits else ""))
-    lines.append(f"  WARC: {stats.get(keys.WARC_FILES, 0)} files, "
+    warc_files = stats.get(keys.WARC_FILES, 0)
+    lines.append(f"  WARC: {warc_files} {'file' if warc_files == 1 else 'files'} written, "
                  f"{human_bytes(stats.get(keys.WARC_BYTES, 0))} in {archive}/warcs")
     if stats.get(keys.FATAL):
         lines.append(f"  ERROR: {stats[keys.FATAL]}")
