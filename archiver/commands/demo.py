@@ -86,13 +86,15 @@ def _capture(server, archive: Archive, settings, args) -> int:
 
 def _recrawl(server, archive: Archive, settings, args) -> int:
     from ..crawler.recrawl import run_round
+    from ..demo.server import load_edits
 
     urls = server.urls()
     before = _version_counts(archive, urls)
     if not any(before.values()):
         return fail(f"demo --edit: {archive.root} holds no capture of {server.url('/')} to re-crawl; "
                     f"run `{_command(args, 'demo')}` first" + (" with the same --port" if args.port else ""), 2)
-    print(f"archiver demo: serving the sample pages on {server.url('/')}, two of them edited since", flush=True)
+    print(f"archiver demo: serving the {len(urls)} sample pages on {server.url('/')}, "
+          f"{len(load_edits())} of them edited since the first capture", flush=True)
     print(f"re-crawling every URL the archive knows, as `{_command(args, 'recrawl --all')}` does", flush=True)
     done = run_round(settings, archive.state_path, include_all=True)
     after = _version_counts(archive, urls)
