@@ -165,3 +165,4 @@ def test_a_port_in_use_is_named(tmp_path):
     assert result.returncode == 1
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -6,7 +6,7 @@ import sys
 
 from . import fail
 from .crawl import add_crawl_options, crawl_exit_code
-from ..store.archive import Archive, default_archive
+from ..store.archive import Archive, default_archive, first_missing
 from ..store.lock import CrawlLock, CrawlRunning
 from ..crawler.runner import build_settings, parse_setting_overrides, run_spider
 
@@ -48,21 +48,24 @@ def run(args) -> int:
                      "ARCHIVER_PROGRESS": False}
     demo_settings.update(overrides)
     archive = Archive(args.archive)
+    created = first_missing(archive.root)
     settings = build_settings(args.archive, demo_settings, log_level="INFO" if args.verbose else "WARNING")
     try:
         # The lock first: a second demo on the same archive must not write into it, nor take the port.
         with CrawlLock(archive.lock_path):
             server.start()
             try:
-                if args.edit:
-                    return _recrawl(server, archive, settings, args)
-                return _capture(server, archive, settings, args)
+                code = _recrawl(server, archive, settings, args) if args.edit else _capture(server, archive, settings, args)
             finally:
                 server.stop()
     except CrawlRunning as exc:
         return fail(f"{exc}; the demo did not start")
     except PortInUse as exc:
-        return fail(f"demo: {exc}")
+        code = fail(f"demo: {exc}")
+    # A demo that could not run leaves no empty archive folder behind.
+    if code and created is not None:
+        archive.discard_unused(created)
+    return code
 
 
 def _command(args, text: str) -> str:
