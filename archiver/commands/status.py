@@ -16,7 +16,8 @@ def register(sub):
 
 def archive_status(archive: Archive) -> dict:
     state = CrawlState.open_existing(archive.state_path)
-    summary = {"urls": 0, "due_now": 0, "gone": 0, "failing": 0, "versions": 0, "changed_urls": 0, "next_due": None}
+    summary = {"urls": 0, "due_now": 0, "gone": 0, "failing": 0, "versions": 0, "changed_urls": 0, "next_due": None,
+               "pending": 0}
     if state is not None:
         try:
             summary = state.summary()
@@ -56,6 +57,8 @@ def run(args) -> int:
     print(f"gone:      {status['gone']}")
     print(f"failing:   {status['failing']}")
     print(f"versions:  {status['versions']} seen ({status['changed_urls']} URLs changed at least once)")
+    if status.get("pending"):
+        print(f"pending:   {status['pending']} captures not derived yet (`archiver extract --pending`)")
     being_written = f", {status['open_warc_files']} being written" if status["open_warc_files"] else ""
     print(f"WARCs:     {human_bytes(status['warc_bytes'])} in {plural(status['warc_files'], 'file')}{being_written}")
     print(f"items:     {human_bytes(status['item_bytes'])} in {plural(status['item_files'], 'file')}")
