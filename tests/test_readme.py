@@ -194,17 +194,21 @@ def test_the_demo_derives_six_of_six_and_the_edits_show(walked):
     assert "+Update:" in diff and "title:" in diff
 
 
-def test_examples_write_only_inside_the_archive(walked):
-    """Exports and the rest land under output/ (git-ignored), not beside it."""
+def test_examples_write_only_into_ignored_folders(walked):
+    """Nothing the examples write lands in the repository as an untracked file: the archive goes to
+    output/, exports to exports/, and git ignores both."""
     cwd, _, env, _ = walked
     for lang, block in blocks_of("Exporting"):
         if lang == "sh":
             result = shell(block, cwd, env)
             assert result.returncode == 0, f"{block}\n{result.stdout}"
-    assert sorted(p.name for p in cwd.iterdir()) == ["output"]
-    written = {p.name for p in (cwd / "output").iterdir()}
-    assert {"demo.wacz", "articles.csv", "rederived.jsonl", "news.wacz", "index.cdxj", "items.jsonl",
-            "items.csv"} <= written
+    assert sorted(p.name for p in cwd.iterdir()) == ["exports", "output"]
+    written = {p.name for p in (cwd / "exports").iterdir()}
+    assert written == {"demo.wacz", "articles.csv", "rederived.jsonl", "news.wacz", "index.cdxj", "items.jsonl",
+                       "items.csv"}
+    for name in ("exports/demo.wacz", "output/warcs/x.warc.gz"):
+        ignored = subprocess.run(["git", "check-ignore", "-q", name], cwd=ROOT)
+        assert ignored.returncode == 0, f"git does not ignore {name}"
 
 
 def test_replay_steps_run_as_written(walked):

@@ -81,8 +81,8 @@ def _capture(server, archive: Archive, settings, args) -> int:
     print(f"\nWARCs:   {archive.warcs}/ ({_plural(len(warcs), 'file')})")
     print(f"Items:   {archive.items}/ ({_plural(len(items), 'file')}, one article a line)")
     print(f"Check:   {_command(args, 'verify')}")
-    wacz = archive.root / "demo.wacz"
-    print(f"Export:  {_command(args, f'export --format wacz --to {wacz}')} (for ReplayWeb.page)")
+    # Not into the archive: an export refuses to write inside the folder it reads.
+    print(f"Export:  mkdir -p exports && {_command(args, 'export --format wacz --to exports/demo.wacz')}")
     print(f"Next:    {_command(args, 'demo --edit')} (a day later: two articles edited, re-crawled)")
     return crawl_exit_code(stats)
 
