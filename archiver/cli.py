@@ -6,9 +6,13 @@ import importlib
 import signal
 import sys
 
-from .store.archive import default_archive
+from .commands import fail
+from .store.archive import ArchiveError, check_archive, default_archive
 
-# Each command is a module in archiver.commands with `register(subparsers)` and `run(args) -> int`.
+# Each command is a module in archiver.commands with `register(subparsers)` and `run(args) -> int`;
+# it says how it uses --archive with `set_defaults(archive_use=...)`: "existing" (it must exist),
+# "create" (made if missing), or a function of the arguments returning one of those or None (the
+# archive is not used, e.g. `verify FILE`). Commands that set nothing do not use the archive.
 COMMANDS = ["crawl", "recrawl", "worker", "extract", "export", "verify", "status", "history", "diff", "demo"]
 
 
@@ -48,6 +52,14 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return 2
+    use = getattr(args, "archive_use", None)
+    if callable(use):
+        use = use(args)
+    if use:
+        try:
+            check_archive(args.archive, create=use == "create")
+        except ArchiveError as exc:
+            return fail(str(exc), 2)
     try:
         return args.run(args)
     except KeyboardInterrupt:

@@ -19,6 +19,8 @@ FATAL = "archiver/fatal"                        # why the crawl had to stop: exi
 SEED_ERROR = "archiver/seed_error"              # a seed file went bad mid-way
 SEEDS_REQUESTED = "archiver/seeds_requested"
 SEEDS_DONE = "archiver/seeds_done"
+SEEDS_FAILED = "archiver/seeds_failed"          # seeds that got no answer at all (refused, DNS, timeout)
+SEED_FAILURE_LAST = "archiver/seed_failure"
 BAD_SEEDS = "archiver/bad_seeds"
 BAD_SITEMAPS = "archiver/bad_sitemaps"
 BAD_FEEDS = "archiver/bad_feeds"
@@ -51,3 +53,8 @@ VERSIONS_FIRST = "archiver/versions/first"
 VERSIONS_NEW = "archiver/versions/new"
 REDIS_REQUEUED = "archiver/redis/requeued"
 REDIS_DONE = "archiver/redis/done"
+# A worker taken for dead while alive (its process frozen): entries it took back from the queue,
+# late acks that withdrew a requeued entry before anyone fetched it, and URLs fetched twice.
+REDIS_RECLAIMED = "archiver/redis/reclaimed"
+REDIS_WITHDRAWN = "archiver/redis/withdrawn"
+REDIS_FETCHED_TWICE = "archiver/redis/fetched_twice"

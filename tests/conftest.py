@@ -22,9 +22,20 @@ def site():
     s.stop()
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run_archiver(archive, *args, input=None, timeout=180, env=None):
     """Run the real `archiver` command in a subprocess."""
     full_env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # `archiver demo` serves on a fixed port (8765) so that a user's URLs stay the same; tests that
+    # run on one machine at once would fight over it, so each run gets a free one unless told.
+    full_env.setdefault("ARCHIVER_DEMO_PORT", str(_free_port()))
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "archiver", "--archive", str(archive), *args],

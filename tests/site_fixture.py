@@ -79,6 +79,8 @@ class FixtureSite:
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
         self.server = None
+        # Set to an Event to hold every request until it is set (a test lets its clients line up first).
+        self.gate: threading.Event | None = None
 
     # -- control -----------------------------------------------------------------------------
     def edit(self, n: int) -> None:
@@ -153,6 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path
         site = self.site
+        if site.gate is not None:
+            site.gate.wait()
         if path == "/robots.txt":
             return self._send(200, b"User-agent: *\nDisallow: /private/\n", [("Content-Type", "text/plain")], gzip_it=False)
         if path.startswith("/article/") or path.startswith("/chunked/"):

@@ -160,7 +160,7 @@ def test_summary_printed(crawled):
     _, _, result = crawled
     assert "archiver: crawl finished" in result.stderr
     assert "4xx: 1" in result.stderr and "5xx: 2" in result.stderr
-    assert "WARC: 1 files" in result.stderr
+    assert "WARC: 1 file written," in result.stderr
 
 
 def test_pywb_replays_every_page(site, crawled, tmp_path):

@@ -59,9 +59,10 @@ def test_unwritable_target(archive, tmp_path, target, message):
 
 
 def test_missing_and_empty_archives(tmp_path):
+    # A missing archive is bad usage, as for every command that reads one (exit 2).
     result = export(tmp_path / "nowhere", "--format", "cdxj", "--to", str(tmp_path / "x.cdxj"))
-    assert result.returncode == 1
-    assert only_line(result.stderr) == f"archiver: export: archive folder {tmp_path / 'nowhere'} does not exist"
+    assert result.returncode == 2
+    assert only_line(result.stderr).startswith(f"archiver: --archive {tmp_path / 'nowhere'} does not exist")
     empty = tmp_path / "empty"
     (empty / "warcs").mkdir(parents=True)
     # A WARC still being written is not a closed WARC: it does not count.

@@ -58,6 +58,8 @@ def test_only_due_urls_are_fetched_and_limit_holds(site, tmp_path):
 
 
 def test_recrawl_of_an_empty_archive_says_so(tmp_path):
-    result = run_archiver(tmp_path / "nothing", "recrawl")
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    result = run_archiver(empty, "recrawl")
     assert result.returncode == 0
     assert "nothing to re-crawl" in result.stderr

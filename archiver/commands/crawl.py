@@ -4,7 +4,7 @@ import sys
 
 from .. import keys
 from . import fail
-from ..store.archive import Archive
+from ..store.archive import Archive, first_missing
 from ..crawler.distributed.connection import RedisUnavailable, connect
 from ..store.lock import CrawlLock, CrawlRunning
 from ..crawler.runner import build_settings, exit_code, parse_setting_overrides, run_spider
@@ -47,7 +47,7 @@ def register(sub):
     p.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS or Atom feed")
     add_redis_options(p, required=False)
     add_crawl_options(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use="create")
 
 
 def run(args) -> int:
@@ -64,14 +64,20 @@ def run(args) -> int:
     except (ValueError, SeedFileError) as exc:  # BadRedisUrl included
         return fail(str(exc), 2)
     settings = build_settings(args.archive, overrides, log_level="INFO" if args.verbose else "WARNING")
+    archive = Archive(args.archive)
+    created = first_missing(archive.root)
     try:
         # One crawl per archive at a time: two would race on the state and the WARC serials.
-        with CrawlLock(Archive(args.archive).lock_path):
+        with CrawlLock(archive.lock_path):
             stats = run_spider(settings, seeds=args.urls, urls=args.url_files, sitemap=args.sitemap, feed=args.feed)
     except CrawlRunning as exc:
         print(f"archiver: {exc}; not started", file=sys.stderr)
         return 0
-    return crawl_exit_code(stats)
+    code = crawl_exit_code(stats)
+    # A typo'd seed (`crawl htp://x`) leaves no empty archive behind to be mistaken for a real one.
+    if code and created is not None:
+        archive.discard_unused(created)
+    return code
 
 
 def crawl_exit_code(stats: dict) -> int:

@@ -14,7 +14,7 @@ def register(sub):
     p.add_argument("url", metavar="URL")
     p.add_argument("--from", dest="from_version", type=int, metavar="N", help="the older version (default: the one before --to)")
     p.add_argument("--to", dest="to_version", type=int, metavar="M", help="the newer version (default: the last)")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use="existing")
 
 
 def run(args) -> int:

@@ -9,6 +9,7 @@ from ..export import ExportError
 from ..export.select import ItemSelector, Selection, normalize_domain, parse_date
 from ..export.sources import collect_sources
 from ..export.target import Target, check_target, remove_leftovers, scratch_space
+from ..store.archive import ArchiveError, check_archive
 
 FORMATS = ("wacz", "cdxj", "jsonl", "csv")
 
@@ -54,7 +55,7 @@ def register(sub):
     p.add_argument("--csv-raw", action="store_true",
                    help="write CSV cells as they are; by default a cell starting with =, +, -, @, a tab or a "
                         "carriage return gets a leading ' so that spreadsheets do not run it as a formula")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use=lambda args: None if args.sources else "existing")
 
 
 def run(args) -> int:
@@ -62,6 +63,11 @@ def run(args) -> int:
         return fail("export: --since is after --until; nothing could match", 2)
     if args.to == "-" and args.format == "wacz":
         return fail("export: a WACZ is a zip file and cannot go to standard output; give a file with --to", 2)
+    for folder in args.sources:
+        try:
+            check_archive(folder, create=False, option="--from")
+        except ArchiveError as exc:
+            return fail(str(exc), 2)
     selection = Selection(since=args.since, until=args.until, domain=args.domain, all_versions=args.all_versions)
     warnings: list[str] = []
 

@@ -18,7 +18,7 @@ def register(sub):
     p.add_argument("--items", metavar="FILE", help="write the items here instead of stdout")
     p.add_argument("--workers", type=int, metavar="N",
                    help="derive in N worker processes (default: one per core; 0: in this process)")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use=lambda args: "existing" if args.pending else None)
 
 
 def run(args) -> int:

@@ -14,7 +14,7 @@ def register(sub):
                                    "and where its capture lies in the WARCs.")
     p.add_argument("url", metavar="URL", help="the URL as seeded (or the URL it ended at)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use="existing")
 
 
 def run(args) -> int:

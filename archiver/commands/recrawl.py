@@ -24,7 +24,7 @@ def register(sub):
     p.add_argument("--every", metavar="DURATION",
                    help="keep running: wake when the next URL is due, at least every DURATION (e.g. 15m, 1h)")
     add_crawl_options(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use="existing")
 
 
 def _say(message: str) -> None:

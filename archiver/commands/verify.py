@@ -12,7 +12,7 @@ def register(sub):
                                    "Exits 1 if any problem is found.")
     p.add_argument("paths", nargs="*", metavar="PATH", help="WARC/WACZ files or folders (default: the archive's warcs/)")
     p.add_argument("-q", "--quiet", action="store_true", help="print problems only")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use=lambda args: None if args.paths else "existing")
 
 
 def _expand(paths: list[str]) -> list[Path]:

@@ -21,7 +21,7 @@ def register(sub):
                    help="exit once the queue is empty and no worker holds work for ARCHIVER_REDIS_IDLE "
                         "(default 5s); without it, wait for more work")
     add_crawl_options(p)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, archive_use="create")
 
 
 def run(args) -> int:

@@ -104,7 +104,8 @@ def summary(stats: dict, reason: str, archive: str) -> str:
                      " `archiver extract --pending` derives them")
     if errors and not stats.get(keys.FATAL):
         lines.append(f"  last derivation error: {stats.get(keys.DERIVE_ERROR_LAST)}")
-    lines.append(f"  WARC: {stats.get(keys.WARC_FILES, 0)} files, "
+    warc_files = stats.get(keys.WARC_FILES, 0)
+    lines.append(f"  WARC: {warc_files} {'file' if warc_files == 1 else 'files'} written, "
                  f"{human_bytes(stats.get(keys.WARC_BYTES, 0))} in {archive}/warcs")
     if stats.get(keys.FATAL):
         lines.append(f"  ERROR: {stats[keys.FATAL]}")

@@ -11,9 +11,10 @@ Order of the archiver's components (lower numbers are nearer the engine):
       nearest the wire, so it sees each hop with its body still content-encoded (and writes a
       revisit record for unchanged payloads), and each failed attempt (process_exception)
       before retry sees it.
-  spider middlewares (distributed crawls only, ARCHIVER_REDIS_URL set): RequestDoneMiddleware
-      10, nearest the engine, so that it sees the callback's final output and can tell when a
-      claimed URL and its items are done (archiver/crawler/distributed/done.py).
+  spider middlewares (distributed crawls only: added by archiver.crawler.distributed.enable
+      when ARCHIVER_REDIS_URL is set): RequestDoneMiddleware 10, nearest the engine, so that it
+      sees the callback's final output and can tell when a claimed URL and its items are done
+      (archiver/crawler/distributed/done.py).
   scheduler and dupefilter: Scrapy's scheduler with the seen-set on disk (crawler/seen.py), or with ARCHIVER_REDIS_URL (`--redis`) the shared
       queue and seen-set of archiver/crawler/distributed/ (set by archiver.crawler.distributed.enable).
   item pipelines: DerivePipeline 100 (the capture into the state at once; its article derived
@@ -97,9 +98,7 @@ ARCHIVER_DERIVE_WORKERS = ""
 ARCHIVER_DERIVE_TIMEOUT = 120
 # Pages waiting for a worker at most (0 = 4 per worker); beyond it, fetching waits.
 ARCHIVER_DERIVE_QUEUE = 0
-SPIDER_MIDDLEWARES = {
-    "archiver.crawler.distributed.done.RequestDoneMiddleware": 10,
-}
+# SPIDER_MIDDLEWARES: RequestDoneMiddleware is added by archiver.crawler.distributed.enable.
 EXTENSIONS = {
     # A failed robots.txt fetch logged as one line, without Scrapy's traceback (crawler/logs.py).
     "archiver.crawler.logs.QuietDownloadErrors": 100,

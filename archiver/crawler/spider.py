@@ -15,6 +15,7 @@ from .. import keys
 from ..page import CapturedPage
 from . import signals as archiver_signals
 from .failure import describe_failure
+from .policy import Refused
 from .stopping import Stopped
 from ..store.seeds import (BadSeed, Seed, SeedFileError, count_seed_lines, declares_entities, iter_seed_file,
                            seed_from_text, too_long)
@@ -245,6 +246,14 @@ class ArticlesSpider(scrapy.Spider):
             else:
                 yield self.seed_request(seed)
 
+    def closed(self, reason):
+        stats = self.crawler.stats
+        done, failed = stats.get_value(keys.SEEDS_DONE, 0), stats.get_value(keys.SEEDS_FAILED, 0)
+        if done and failed == done and not stats.get_value(keys.FATAL):
+            # Not one answer from any server (all refused, unresolvable, timed out): the network or
+            # the seed list is wrong, and a scheduled run must not look like a success.
+            stats.set_value(keys.FATAL, f"every URL failed ({failed} of {done}), last: {stats.get_value(keys.SEED_FAILURE_LAST)}")
+
     def parse(self, response):
         capture = response.meta.get(keys.CAPTURE_META)
         self.crawler.stats.inc_value(keys.SEEDS_DONE)
@@ -298,6 +307,9 @@ class ArticlesSpider(scrapy.Spider):
         self.crawler.stats.inc_value(keys.FAILED_BY_TYPE + type(exc).__name__)
         if keys.SEED_META in request.meta:
             self.crawler.stats.inc_value(keys.SEEDS_DONE)
+            if not isinstance(exc, Refused):  # our own policy said no: a decision, not a failure
+                self.crawler.stats.inc_value(keys.SEEDS_FAILED)
+                self.crawler.stats.set_value(keys.SEED_FAILURE_LAST, f"{request.url}: {describe_failure(exc)}")
             self.crawler.signals.send_catch_log(archiver_signals.seed_failed, url=request.meta[keys.SEED_META],
                                                 reason=str(exc) or type(exc).__name__)
         logger.warning("failed: %s (%s)", request.url, describe_failure(exc))

@@ -6,10 +6,16 @@ the queue. A retry or redirect of a URL this worker holds stays here: the backof
 politeness and the capture of every hop stay with the worker that started the URL, and the URL
 is acked only when its last hop is done.
 
-Idle: Scrapy's engine asks the scheduler only every 5 s when it has nothing to do, so a
-heartbeat (ARCHIVER_REDIS_HEARTBEAT) also hands a starving engine the next entry
-(`engine.crawl`). With ARCHIVER_REDIS_UNTIL_IDLE the crawl ends once no work has existed
-anywhere for ARCHIVER_REDIS_IDLE; otherwise the worker waits for more.
+Liveness: the heartbeat that keeps this worker's claims its own is sent from a thread
+(heartbeat.py), so that a busy reactor does not look like a dead worker. If the worker was
+thought dead all the same (its process frozen longer than ARCHIVER_REDIS_STALE), it takes back
+what still waits in the queue and lets go of what another worker took: no retry or redirect of
+those leaves this worker, and its late ack is fenced (queue.py).
+
+Idle: Scrapy's engine asks the scheduler only every 5 s when it has nothing to do, so a tick of
+the reactor (every ARCHIVER_REDIS_HEARTBEAT) reaps dead workers and hands a starving engine the
+next entry (`engine.crawl`). With ARCHIVER_REDIS_UNTIL_IDLE the crawl ends once no work has
+existed anywhere for ARCHIVER_REDIS_IDLE; otherwise the worker waits for more.
 """
 from __future__ import annotations
 
@@ -32,11 +38,11 @@ from .. import signals as archiver_signals
 from ...store.schedule import parse_duration
 from . import codec
 from .connection import client
+from .heartbeat import Heartbeat
 from .keys import Keys
-from .queue import SharedQueue
+from .queue import Ack, SharedQueue
 
 logger = logging.getLogger(__name__)
-
 
 
 def worker_id() -> str:
@@ -56,6 +62,9 @@ class RedisScheduler(BaseScheduler):
         self.until_idle = until_idle
         self.seeding = seeding
         self.held: Counter[str] = Counter()
+        # Entries taken back from this worker while it still had them (it was thought dead) and
+        # now held by another: nothing more of them is fetched here.
+        self.revoked: set[str] = set()
         self.local: list = []  # (-priority, order, request): retries and redirects of held URLs
         self._order = itertools.count()
         self._idle_since: float | None = None
@@ -65,6 +74,7 @@ class RedisScheduler(BaseScheduler):
         self._waking = None
         self.spider = None
         self.loop = None
+        self.beat: Heartbeat | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -85,7 +95,8 @@ class RedisScheduler(BaseScheduler):
         self.spider = spider
         self.crawler.signals.connect(self._request_finished, archiver_signals.request_finished)
         self.crawler.signals.connect(self._seeds_exhausted, archiver_signals.seeds_exhausted)
-        self.queue.heartbeat(seeding=self.seeding)
+        self.beat = Heartbeat(self.queue, self.heartbeat, seeding=lambda: self.seeding, on_reaped=self._reaped)
+        self.beat.start()
         logger.info("joined distributed crawl %r as worker %s", self.queue.keys.name, self.queue.worker)
         self.loop = task.LoopingCall(self._tick)
         self.loop.start(self.heartbeat, now=False)
@@ -94,6 +105,8 @@ class RedisScheduler(BaseScheduler):
     def close(self, reason):
         if self.loop and self.loop.running:
             self.loop.stop()
+        if self.beat:
+            self.beat.stop()  # before signing off: a beat after it would list this worker again
         try:
             # Whatever this worker claimed and did not finish goes back for the others.
             moved = self.queue.leave()
@@ -117,6 +130,11 @@ class RedisScheduler(BaseScheduler):
             # Claimed by the heartbeat and handed over through engine.crawl: seen already, by design.
             heapq.heappush(self.local, (-request.priority, next(self._order), request))
             return True
+        if entry is not None and entry in self.revoked:
+            # A retry or redirect of a URL another worker now holds: that worker fetches it.
+            logger.debug("not following %s: its URL was requeued and another worker has it", request.url)
+            self._ack(entry)
+            return False
         if entry is not None and self.held[entry] > 0:
             if not request.dont_filter and self.df.request_seen(request):
                 # A redirect to a URL some worker already has: this URL is done.
@@ -159,6 +177,11 @@ class RedisScheduler(BaseScheduler):
                 logger.error("dropped a queue entry that cannot be read (%s): %.200s", exc, entry)
                 self.queue.ack(entry)
                 continue
+            if self.held[entry] > 0:
+                # Already in hand here: requeued while this worker was taken for dead and claimed
+                # back before it heard of it (or an identical entry). Fetched once, acked together.
+                self.held[entry] += 1
+                continue
             request.meta[keys.ENTRY_META] = entry
             self.held[entry] += 1
             self.stats.inc_value("scheduler/dequeued/redis")
@@ -166,28 +189,63 @@ class RedisScheduler(BaseScheduler):
 
     def _request_finished(self, request):
         entry = request.meta.get(keys.ENTRY_META)
-        if entry is not None and self.held[entry] > 0:
+        if entry is not None and (self.held[entry] > 0 or entry in self.revoked):
             self._ack(entry)
 
     def _ack(self, entry: str) -> None:
-        self.held[entry] -= 1
-        if self.held[entry] <= 0:
-            del self.held[entry]
-        try:
-            self.queue.ack(entry)
+        copies = self.held.pop(entry, 0)
+        self.revoked.discard(entry)
+        for _ in range(max(1, copies)):
+            try:
+                result = self.queue.ack(entry)
+            except redis.RedisError as exc:
+                # Left in our processing list: requeued (and fetched again) if we die; harmless otherwise.
+                self._warn_down(exc)
+                return
             self.stats.inc_value(keys.REDIS_DONE)
+            if result is Ack.WITHDRAWN:
+                self.stats.inc_value(keys.REDIS_WITHDRAWN)
+                logger.warning("finished a URL after it had been requeued; took it back out of the queue: %.200s", entry)
+            elif result is Ack.TAKEN:
+                self.stats.inc_value(keys.REDIS_FETCHED_TWICE)
+                logger.warning("finished a URL after it had been requeued; another worker fetches it too: %.200s", entry)
+
+    def _reaped(self) -> None:
+        """Called when the heartbeat finds this worker was thought dead and its claims requeued."""
+        entries = list(self.held)
+        try:
+            back = self.queue.reclaim(entries)
         except redis.RedisError as exc:
-            # Left in our processing list: requeued (and fetched again) if we die; harmless otherwise.
             self._warn_down(exc)
+            back = set()
+        lost = [e for e in entries if e not in back]
+        logger.warning("this worker was taken for dead (no heartbeat for %ss) and its URLs requeued: kept %d, "
+                       "%d now with other workers", self.queue.stale, len(back), len(lost))
+        self.stats.inc_value(keys.REDIS_RECLAIMED, len(back))
+        for entry in lost:
+            del self.held[entry]
+            self.revoked.add(entry)
+        kept = []
+        for item in self.local:
+            entry = item[2].meta.get(keys.ENTRY_META)
+            if entry in self.revoked:
+                # A retry or redirect waiting here: the other worker fetches the URL from the start.
+                logger.debug("not following %s: its URL was requeued and another worker has it", item[2].url)
+                self.revoked.discard(entry)
+            else:
+                kept.append(item)
+        heapq.heapify(kept)
+        self.local = kept
 
     def _seeds_exhausted(self):
         self.seeding = False
+        if self.beat:
+            self.beat.beat_now()
         self._tick()
 
     # -- heartbeat ---------------------------------------------------------------------------
     def _tick(self) -> None:
         try:
-            self.queue.heartbeat(seeding=self.seeding)
             moved = self.queue.reap_stale()
             if moved:
                 logger.warning("requeued %d URLs of a worker that stopped answering", moved)
