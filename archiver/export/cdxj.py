@@ -7,27 +7,40 @@ checked while it is read, a WARC that cannot be read whole is named and left out
 held back in a per-file spool until the file has been read to its end, so a half-read file adds
 nothing), the date and domain filters, and revisits resolved for replay.
 
-A `server-not-modified` revisit (the 304 of a conditional re-crawl) is indexed as the response it
-refers to: its line, at the revisit's own date, points at the original record (file, offset,
-length, status 200, its mime and digests). pywb plays a revisit whose HTTP status is 3xx as that
-status with an empty body, and wabac.js (ReplayWeb.page) swaps in the original's headers only when
-it indexes WARCs itself, not from a WACZ's index; so a 304 line left as it is replays as an empty
-page. The Internet Archive's CDX writer leaves such revisits out instead, which leaves the date of
-the re-crawl with no capture at all; pointing at the original makes every capture date of an
-unchanged page replay as the page. The WARC records stay untouched: the 304 is what crossed the
-wire. `identical-payload-digest` revisits keep their own line (their head is a real 200), and
-both tools find the payload through the original's line. A narrowed export (dates, domain) adds
-the original of every selected revisit, with its own line, unless asked not to.
+A `server-not-modified` revisit (the 304 of a conditional re-crawl) left as it is replays as an
+empty page: pywb plays a revisit whose HTTP status is 3xx as that status with no body, and
+wabac.js (behind ReplayWeb.page) takes a 3xx revisit's status from the index. The Internet
+Archive's CDX writer leaves such revisits out, which leaves the re-crawl's date with no capture at
+all. We keep the date, so that every capture date of an unchanged page replays as the page; the
+WARC records stay untouched (the 304 is what crossed the wire). Each tool needs its own line for
+that date, as measured with pywb 2.10 and ReplayWeb.page 2.5 (wabac.js 2.27):
+
+- wabac.js: the revisit's own line, given the original's status, mime and digest and marked
+  `"revisit": "server-not-modified"`. It then loads the revisit, finds the original through the
+  original's own line (always in the index, see below) and serves its payload. It refuses a line
+  that points at the original record itself, whose date is not the line's, and prefers such a
+  line to a revisit's when both are there.
+- pywb: a line that points at the original record (its file, offset, length, status, mime and
+  digest). From the revisit's own line it plays the 304, whatever the line says.
+
+So the page lines for pywb go to a stream of their own (`pages_out`): in a WACZ that is an index
+file pywb merges and wabac.js does not read (see wacz.py); in a plain CDXJ, which pywb reads,
+they join the other lines, sorting before the revisit's (`"mime": "text/...` < `"mime": "warc/`),
+and pywb serves the first line of a date that loads. `identical-payload-digest` revisits keep
+their own line (their head is a real 200); both tools find the payload through the original's
+line. A narrowed export (dates, domain) adds every selected revisit's original, with its own line,
+unless asked not to.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cdxj_indexer.main import CDXJIndexer
+from cdxj_indexer.main import CDXJIndexer, SortingWriter
 
 from .reader import CorruptRecord, StrictArchiveIterator
 from .revisits import NOT_MODIFIED, RecordTable, profile_of, refers_to
@@ -48,6 +61,7 @@ class IndexReport:
     skipped: list[str] = field(default_factory=list)  # one line per WARC or record left out, naming why
     files_skipped: int = 0
     originals: int = 0  # responses outside the filters, added because a selected revisit refers to them
+    not_modified: int = 0  # server-not-modified revisits indexed as the pages they refer to
     unresolved: list[str] = field(default_factory=list)  # one line per revisit whose original is not there
 
     @property
@@ -58,7 +72,8 @@ class IndexReport:
 class _CheckedIndexer(CDXJIndexer):
     """CDXJIndexer that checks digests, holds each file's lines back until the file is whole, and filters."""
 
-    def __init__(self, output, inputs, selection: Selection, report: IndexReport, records: RecordTable, **kwargs):
+    def __init__(self, output, inputs, selection: Selection, report: IndexReport, records: RecordTable,
+                 pages_out=None, **kwargs):
         super().__init__(output, [str(p) for p in inputs], records=INDEXED_RECORDS,
                          sort=True, max_sort_buff_size=SORT_BUFFER_BYTES, **kwargs)
         # Buffered records are needed for digests and offsets of pairs; turn it on for plain CDXJ too.
@@ -66,6 +81,7 @@ class _CheckedIndexer(CDXJIndexer):
         self.selection = selection
         self.report = report
         self.records = records
+        self.pages_out = pages_out  # where the pywb lines of 304 revisits go; None: with the others
         self._record = None
         self._spool = None
         self._spool_lines = 0
@@ -129,11 +145,20 @@ class _CheckedIndexer(CDXJIndexer):
                     self.records.mark_indexed(original)
                     self.report.originals += 1
                 if profile == NOT_MODIFIED:
-                    fields = dict(original.fields, url=fields["url"])
+                    page = dict(original.fields, url=fields["url"])
+                    # Present even when the original had none, so that this line sorts before the revisit's.
+                    page.setdefault("mime", "-")
+                    self._emit(urlkey, ts, page, self.pages_out)
+                    self.report.not_modified += 1
+                    head = {key: page[key] for key in ("url", "mime", "status", "digest") if key in page}
+                    head.update((key, value) for key, value in fields.items() if key not in head)
+                    head["mime"] = fields["mime"]  # still warc/revisit: wabac.js then looks for the original
+                    head["revisit"] = NOT_MODIFIED
+                    fields = head
             self._emit(urlkey, ts, fields)
 
-    def _emit(self, urlkey: str, ts: str, fields: dict) -> None:
-        self.output.write(urlkey + " " + ts + " " + json.dumps(fields) + "\n")
+    def _emit(self, urlkey: str, ts: str, fields: dict, out=None) -> None:
+        (out or self.output).write(urlkey + " " + ts + " " + json.dumps(fields) + "\n")
         self.report.files_used.add(fields["filename"])
         self.report.lines += 1
 
@@ -183,20 +208,25 @@ def write_cdxj(warcs: list[Path], out, selection: Selection) -> IndexReport:
 
 
 def write_compressed_cdxj(warcs: list[Path], cdx_gz: Path, idx: Path, selection: Selection,
-                          data_name: str = "index.cdx.gz") -> IndexReport:
+                          pages_gz: Path, data_name: str = "index.cdx.gz") -> IndexReport:
     """A compressed (ZipNum) CDXJ: gzip blocks of sorted lines in `cdx_gz`, one line per block in `idx`.
 
     This is the index layout of WACZ 1.1.1 for archives of any size; each line also carries
     `recordDigest`, the sha256 of the record's bytes, which replay tools use to check a capture.
+    `pages_gz` gets, gzip'd and sorted, the lines that replay 304 revisits in pywb (see above).
     """
     report = IndexReport()
     with open(cdx_gz, "wb") as data, open(idx, "wt", encoding="utf-8") as index, \
+            gzip.open(pages_gz, "wt", encoding="utf-8") as pages, \
             tempfile.TemporaryDirectory(prefix="archiver-index-") as tmp:
         records = RecordTable(Path(tmp))
+        pages_sorted = SortingWriter(pages, SORT_BUFFER_BYTES)
         try:
-            indexer = _CheckedIndexer(index, warcs, selection, report, records, compress=data, data_out_name=data_name,
-                                      lines=LINES_PER_BLOCK, digest_records=True)
+            indexer = _CheckedIndexer(index, warcs, selection, report, records, pages_out=pages_sorted,
+                                      compress=data, data_out_name=data_name, lines=LINES_PER_BLOCK,
+                                      digest_records=True)
             indexer.process_all()
+            pages_sorted.flush()
         finally:
             records.close()
     return report

@@ -2,7 +2,9 @@
 
 Layout written: `archive/*.warc.gz` stored uncompressed in the zip (replay tools read records
 by byte range without inflating), `indexes/index.cdx.gz` (sorted CDXJ in gzip blocks, stored) with
-its block index `indexes/index.idx`, `pages/pages.jsonl` (one line per article page, with its
+its block index `indexes/index.idx`, `indexes/not-modified.cdx.gz` when the archive holds 304
+revisits (the lines with which pywb replays them as pages; ReplayWeb.page reads only the block
+index, see cdxj.py), `pages/pages.jsonl` (one line per article page, with its
 text for full-text search), `datapackage.json` (sha256 and size of every file) and
 `datapackage-digest.json` (the sha256 of datapackage.json). The index comes from cdxj-indexer
 and the layout is py-wacz's, so `wacz validate` accepts it; we write the zip ourselves to stream
@@ -56,7 +58,8 @@ def write_wacz(sources: Sources, out, selection: Selection, warn, title: str | N
     report = WaczReport()
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
         tmp = Path(tmp)
-        index = write_compressed_cdxj(sources.warcs, tmp / "index.cdx.gz", tmp / "index.idx", selection)
+        index = write_compressed_cdxj(sources.warcs, tmp / "index.cdx.gz", tmp / "index.idx", selection,
+                                      tmp / "not-modified.cdx.gz")
         report.skipped = index.skipped
         report.originals = index.originals
         for line in index.warnings:
@@ -78,6 +81,9 @@ def write_wacz(sources: Sources, out, selection: Selection, warn, title: str | N
             # The gzip blocks are read by range, so the index is stored too; the rest may be deflated.
             resources.append(_add_file(zf, tmp / "index.cdx.gz", "indexes/index.cdx.gz", zipfile.ZIP_STORED))
             resources.append(_add_file(zf, tmp / "index.idx", "indexes/index.idx", zipfile.ZIP_DEFLATED))
+            if index.not_modified:
+                resources.append(_add_file(zf, tmp / "not-modified.cdx.gz", "indexes/not-modified.cdx.gz",
+                                           zipfile.ZIP_STORED))
             resources.append(_add_file(zf, pages_path, "pages/pages.jsonl", zipfile.ZIP_DEFLATED))
             package = {
                 "profile": "data-package",
