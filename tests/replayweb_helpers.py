@@ -142,10 +142,11 @@ class ReplayServer:
             req.wfile.write(body)
 
 
-def replay_text(page_url: str, expected: str, timeout_s: float = 90) -> dict:
-    """Open `page_url` in headless Chromium; what each frame showed, and whether one held `expected`."""
-    done = subprocess.run(["node", str(BROWSER_DIR / "replay.mjs"), page_url, expected, str(int(timeout_s * 1000))],
-                          cwd=BROWSER_DIR, capture_output=True, text=True, timeout=timeout_s + 60,
+def replay_texts(pages: list[tuple[str, str]], timeout_s: float = 60) -> list[dict]:
+    """Open each (page URL, expected text) in one headless Chromium; for each, whether a frame showed the text."""
+    spec = json.dumps([{"url": url, "expected": expected} for url, expected in pages])
+    done = subprocess.run(["node", str(BROWSER_DIR / "replay.mjs"), str(int(timeout_s * 1000))], input=spec,
+                          cwd=BROWSER_DIR, capture_output=True, text=True, timeout=timeout_s * len(pages) + 60,
                           env=dict(os.environ, CHROMIUM=CHROMIUM))
     if done.returncode:
         raise RuntimeError(f"the browser driver failed: {(done.stderr or done.stdout).strip()[-2000:]}")
