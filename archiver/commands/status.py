@@ -16,7 +16,8 @@ def register(sub):
 
 def archive_status(archive: Archive) -> dict:
     state = CrawlState.open_existing(archive.state_path)
-    summary = {"urls": 0, "due_now": 0, "gone": 0, "failing": 0, "versions": 0, "changed_urls": 0, "next_due": None}
+    summary = {"urls": 0, "due_now": 0, "gone": 0, "failing": 0, "versions": 0, "changed_urls": 0, "next_due": None,
+               "pending": 0}
     if state is not None:
         try:
             summary = state.summary()
@@ -44,5 +45,7 @@ def run(args) -> int:
     print(f"gone:      {status['gone']}")
     print(f"failing:   {status['failing']}")
     print(f"versions:  {status['versions']} seen ({status['changed_urls']} URLs changed at least once)")
+    if status.get("pending"):
+        print(f"pending:   {status['pending']} captures not derived yet (`archiver extract --pending`)")
     print(f"size:      {human_bytes(status['archive_bytes'])} ({status['warc_files']} WARC files)")
     return 0

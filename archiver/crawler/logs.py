@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from scrapy import signals
+from scrapy.logformatter import LogFormatter
 
 QUIETED_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
 
@@ -36,3 +37,30 @@ class QuietDownloadErrors:
     def engine_stopped(self):
         for logger in self.loggers:
             logger.removeFilter(self.filter)
+
+
+def item_name(item) -> str:
+    """An item in a log line: its URL, never its fields (a body is megabytes of HTML)."""
+    url = getattr(item, "url", None)
+    if url is None and isinstance(item, dict):
+        url = item.get("url")
+    return f"<{type(item).__name__} {url}>" if url else f"<{type(item).__name__}>"
+
+
+class ItemsByName(LogFormatter):
+    """Scrapy's log messages about items, naming each item by its URL instead of dumping it."""
+
+    def item_error(self, item, exception, response, spider):
+        entry = super().item_error(item, exception, response, spider)
+        entry["args"]["item"] = item_name(item)
+        return entry
+
+    def dropped(self, item, exception, response, spider):
+        entry = super().dropped(item, exception, response, spider)
+        entry["args"]["item"] = item_name(item)
+        return entry
+
+    def scraped(self, item, response, spider):
+        entry = super().scraped(item, response, spider)
+        entry["args"]["item"] = item_name(item)
+        return entry

@@ -1,53 +1,157 @@
-"""Item pipelines: derive the article from the capture, keep versions and state, then write
-it to items/*.jsonl.
+"""Item pipelines: a captured page is recorded in the state and derived into its article
+(in worker processes), put in normal form, then written to items/*.jsonl.
 
-Derivation uses the same `archiver.extract.extract_article(url, headers, body)` as
-`archiver extract` does over WARCs, so a live crawl and a re-derivation give the same items.
+Derivation is `archiver.derive`'s, the same that `archiver extract` runs over WARCs, so a live
+crawl and a re-derivation give the same items.
 """
 from __future__ import annotations
 
 import json
-import os
+import logging
 import sqlite3
-from datetime import datetime, timezone
+import time
 
 from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from .. import keys
+from ..page import CapturedPage
 from ..store.archive import Archive
-from .fatal import stop_crawl
 from ..store.items import ordered_item
+from ..store.versions import record_article, record_failure, record_fetch
+from . import signals as archiver_signals
+from ..derive.pool import one_line
+from .fatal import stop_crawl
+from .logs import item_name
+
+logger = logging.getLogger(__name__)
 
 # The article fields normalize_item puts in normal form.
 NORMALIZED_FIELDS = ("title", "subtitle", "section", "credit", "language", "body", "authors", "tags",
                      "views", "published_at", "modified_at", "canonical_url", "links", "images",
                      "word_count", "content_hash")
-from ..warc.naming import crawl_host
 
 
-class ExtractPipeline:
-    """Fills the article fields of a capture item; non-HTML and error pages get a reason."""
+class DerivePipeline:
+    """A captured page in, its article item out.
 
-    def __init__(self, stats):
-        self.stats = stats
+    The capture is recorded in the state store at once (`record_fetch`), so that its URL is
+    known, scheduled and re-derivable whatever derivation then does. The article is derived in a
+    pool of worker processes (archiver/derive/pool.py), off the crawl's loop; decisions that need
+    it (is this a new version) are taken when it returns (`record_article`). A derivation that
+    fails, times out or loses its worker gives an item with a one-line `reason`, counted in the
+    summary; the capture stays marked for `archiver extract`.
+
+    At most ARCHIVER_DERIVE_QUEUE pages wait for the pool: beyond that this pipeline's deferreds
+    hold their responses in Scrapy's scraper, whose SCRAPER_SLOT_MAX_ACTIVE_SIZE then stops new
+    downloads. A slow derivation slows fetching; memory does not grow.
+    """
+
+    def __init__(self, crawler):
+        from twisted.internet.defer import DeferredSemaphore
+
+        from ..derive.pool import DerivePool
+        from ..store.schedule import Schedule
+        from ..store.state import CrawlState
+
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.state = CrawlState(Archive(settings.get("ARCHIVER_ARCHIVE")).state_path)
+        self.schedule = Schedule.from_settings(settings)
+        self.derive = settings.getbool("ARCHIVER_DERIVE", True)
+        workers = settings.get("ARCHIVER_DERIVE_WORKERS")
+        self.pool = DerivePool(None if workers in (None, "") else int(workers),
+                               timeout=settings.getfloat("ARCHIVER_DERIVE_TIMEOUT", 120.0)) if self.derive else None
+        queue = settings.getint("ARCHIVER_DERIVE_QUEUE", 0) or 4 * max(1, self.pool.workers if self.pool else 1)
+        self.slots = DeferredSemaphore(queue)
+        crawler.signals.connect(self.seed_failed, signal=archiver_signals.seed_failed)
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.stats)
+        return cls(crawler)
 
-    def process_item(self, item):
-        from ..derive.item import derive_item
-
-        adapter = ItemAdapter(item)
-        headers = adapter.get("_headers") or []
-        body = adapter.get("_body") or b""
-        # `_status`: a 304 is derived from the stored capture it refers to, which came with its own status.
-        fields = derive_item(adapter["final_url"], adapter.get("_status") or adapter["status"], headers, body)
-        for key, value in fields.items():
-            adapter[key] = value
-        if fields.get("reason"):
+    async def process_item(self, item):
+        if not isinstance(item, CapturedPage):
+            return item  # a project's own item: the other pipelines take it as it is
+        page = item
+        try:
+            fetch = record_fetch(self.state, self.schedule, page, time.time())
+        except sqlite3.Error as exc:
+            self._state_failed(exc)
+            fetch = None
+        if not self.derive:
+            self.stats.inc_value(keys.DERIVE_PENDING)
+            raise DropItem(f"not derived (ARCHIVER_DERIVE is off): {page.url}", log_level="DEBUG")
+        derived = await self._derived(page)
+        article = {"url": page.url, "final_url": page.final_url, "status": page.status,
+                   "fetched_at": page.fetched_at, "warc": page.warc}
+        article.update(derived.fields)
+        self.stats.inc_value(keys.DERIVED)
+        if derived.error:
+            self.stats.inc_value(keys.DERIVE_ERRORS)
+            self.stats.set_value(keys.DERIVE_ERROR_LAST, derived.error)
+        if article.get("reason"):
             self.stats.inc_value(keys.ITEMS_INCOMPLETE)
-        return item
+        if fetch is not None:
+            try:
+                if record_article(self.state, self.schedule, fetch, article, time.time(),
+                                  derive_error=derived.error is not None):
+                    self.stats.inc_value(keys.VERSIONS_NEW if article["version"] > 1 else keys.VERSIONS_FIRST)
+            except sqlite3.Error as exc:
+                self._state_failed(exc)
+        # The item is written all the same: its capture is in the WARC, and state can be rebuilt from both.
+        return article
+
+    async def _derived(self, page):
+        from twisted.internet import reactor
+        from twisted.internet.defer import Deferred
+
+        # Deferreds, awaited through Scrapy's bridge: this works on the asyncio reactor and any other.
+        await maybe_deferred_to_future(self.slots.acquire())
+        try:
+            future = self.pool.submit(page)
+            if future.done():  # ARCHIVER_DERIVE_WORKERS=0: derived in this thread
+                return future.result()
+            done = Deferred()
+            future.add_done_callback(lambda f: reactor.callFromThread(done.callback, f.result()))
+            return await maybe_deferred_to_future(done)
+        finally:
+            self.slots.release()
+
+    def _state_failed(self, exc) -> None:
+        stop_crawl(self.crawler, f"cannot write the crawl state {self.state.path}: {exc}", "state_write_failed")
+
+    def seed_failed(self, url, reason):
+        try:
+            record_failure(self.state, self.schedule, url, time.time())
+        except sqlite3.Error as exc:
+            self._state_failed(exc)
+
+    def item_error(self, item, response, spider, failure):
+        # Scrapy logs it and goes on; counted, so that a run where no item survives exits 1.
+        self.stats.inc_value(keys.ITEM_ERRORS)
+        self.stats.set_value(keys.ITEM_ERROR_LAST, f"{item_name(item)}: {one_line(failure.value)}")
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool.close()
+        self.state.close()
+        derived, failed = self.stats.get_value(keys.DERIVED, 0), self.stats.get_value(keys.DERIVE_ERRORS, 0)
+        if derived and failed == derived and not self.stats.get_value(keys.FATAL):
+            # A broken install (an extractor that cannot import) must not look like a quiet success.
+            message = (f"derivation failed for every page ({failed} of {derived}): "
+                       f"{self.stats.get_value(keys.DERIVE_ERROR_LAST)}")
+            logger.error("%s", message)
+            self.stats.set_value(keys.FATAL, message)
+        elif self.stats.get_value(keys.ITEM_ERRORS) and not self.stats.get_value(keys.ITEMS):
+            message = (f"no item could be written ({self.stats.get_value(keys.ITEM_ERRORS)} errors in the item "
+                       f"pipelines), last: {self.stats.get_value(keys.ITEM_ERROR_LAST)}")
+            logger.error("%s", message)
+            self.stats.set_value(keys.FATAL, message)
 
 
 class NormalizePipeline:
@@ -63,63 +167,15 @@ class NormalizePipeline:
         if fields.get("body") is None and not any(fields.get(name) for name in ("title", "authors")):
             return item  # an error page or non-HTML: nothing to normalise
         fields["final_url"] = adapter.get("final_url")
-        normal = normalize_item(fields)
+        try:
+            normal = normalize_item(fields)
+        except Exception as exc:  # noqa: BLE001 - one page's failure is that page's reason
+            adapter["reason"] = f"normalisation failed: {one_line(exc)}"
+            return item
         for name in NORMALIZED_FIELDS:
             if name in normal and (name in adapter or normal[name] not in (None, [])):
                 adapter[name] = normal[name]
         return item
-
-
-class VersionPipeline:
-    """Sets each item's `version` and records the fetch in the state (validators, digests,
-    the next due time); fetches that failed outright are recorded through `seed_failed`."""
-
-    def __init__(self, state, schedule, stats, crawler=None):
-        self.state = state
-        self.schedule = schedule
-        self.stats = stats
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        from . import signals as archiver_signals
-        from ..store.schedule import Schedule
-        from ..store.state import CrawlState
-
-        state = CrawlState(Archive(crawler.settings.get("ARCHIVER_ARCHIVE")).state_path)
-        pipeline = cls(state, Schedule.from_settings(crawler.settings), crawler.stats, crawler)
-        crawler.signals.connect(pipeline.seed_failed, signal=archiver_signals.seed_failed)
-        return pipeline
-
-    def process_item(self, item):
-        import time
-
-        from ..store.versions import record_capture
-
-        try:
-            if record_capture(self.state, self.schedule, item, time.time()):
-                self.stats.inc_value(keys.VERSIONS_NEW if item["version"] > 1 else keys.VERSIONS_FIRST)
-        except sqlite3.Error as exc:
-            self._state_failed(exc)
-        # The item is written all the same: its capture is in the WARC, and state can be rebuilt from both.
-        return item
-
-    def _state_failed(self, exc) -> None:
-        if self.crawler is not None:
-            stop_crawl(self.crawler, f"cannot write the crawl state {self.state.path}: {exc}", "state_write_failed")
-
-    def seed_failed(self, url, reason):
-        import time
-
-        from ..store.versions import record_failure
-
-        try:
-            record_failure(self.state, self.schedule, url, time.time())
-        except sqlite3.Error as exc:
-            self._state_failed(exc)
-
-    def close_spider(self):
-        self.state.close()
 
 
 class JsonLinesItemsPipeline:
@@ -138,8 +194,7 @@ class JsonLinesItemsPipeline:
 
     def open_spider(self):
         self.archive.items.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
-        self.path = self.archive.items / f"items-{stamp}-{crawl_host()}-{os.getpid()}.jsonl"
+        self.path = self.archive.new_items_path()
         self.fh = open(self.path, "a", encoding="utf-8")
 
     def process_item(self, item):

@@ -89,8 +89,15 @@ def summary(stats: dict, reason: str, archive: str) -> str:
     ]
     lines += outcome_lines(stats)
     revisits = stats.get(keys.REVISITS, 0)
-    lines.append(f"  items: {stats.get(keys.ITEMS, 0)} (without title or body: {stats.get(keys.ITEMS_INCOMPLETE, 0)})"
+    errors = stats.get(keys.DERIVE_ERRORS, 0)
+    lines.append(f"  items: {stats.get(keys.ITEMS, 0)} (without title or body: {stats.get(keys.ITEMS_INCOMPLETE, 0)}"
+                 + (f", derivation errors: {errors}" if errors else "") + ")"
                  + (f", unchanged (revisits): {revisits}" if revisits else ""))
+    if stats.get(keys.DERIVE_PENDING):
+        lines.append(f"  not derived (ARCHIVER_DERIVE off): {stats[keys.DERIVE_PENDING]} captures;"
+                     " `archiver extract --pending` derives them")
+    if errors and not stats.get(keys.FATAL):
+        lines.append(f"  last derivation error: {stats.get(keys.DERIVE_ERROR_LAST)}")
     lines.append(f"  WARC: {stats.get(keys.WARC_FILES, 0)} files, "
                  f"{human_bytes(stats.get(keys.WARC_BYTES, 0))} in {archive}/warcs")
     if stats.get(keys.FATAL):

@@ -14,8 +14,9 @@ Order of the archiver's components (lower numbers are nearer the engine):
       claimed URL and its items are done (archiver/crawler/distributed/done.py).
   scheduler and dupefilter: Scrapy's own, or with ARCHIVER_REDIS_URL (`--redis`) the shared
       queue and seen-set of archiver/crawler/distributed/ (set by archiver.crawler.distributed.enable).
-  item pipelines: ExtractPipeline 100 (article fields from the capture), NormalizePipeline 200,
-      VersionPipeline 300 (state, versions), JsonLinesItemsPipeline 900 (items/*.jsonl).
+  item pipelines: DerivePipeline 100 (the capture into the state at once; its article derived
+      in worker processes; versions), NormalizePipeline 200 (items of any other component in
+      normal form), JsonLinesItemsPipeline 900 (items/*.jsonl).
 """
 from .. import __version__
 from ..store.archive import default_archive
@@ -79,11 +80,19 @@ DOWNLOADER_MIDDLEWARES = {
     "archiver.crawler.capture.WarcCaptureMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "archiver.crawler.pipelines.ExtractPipeline": 100,
+    "archiver.crawler.pipelines.DerivePipeline": 100,
     "archiver.crawler.pipelines.NormalizePipeline": 200,
-    "archiver.crawler.pipelines.VersionPipeline": 300,
     "archiver.crawler.pipelines.JsonLinesItemsPipeline": 900,
 }
+# Derivation (archiver/derive/): articles are extracted in worker processes, off the crawl's loop.
+# False: capture only (WARCs and state); the captures stay pending for `archiver extract --pending`.
+ARCHIVER_DERIVE = True
+# Worker processes; empty = one per core; 0 = in the crawl's own process (for debugging).
+ARCHIVER_DERIVE_WORKERS = ""
+# A page whose derivation takes longer gets a `reason`, and its worker is replaced.
+ARCHIVER_DERIVE_TIMEOUT = 120
+# Pages waiting for a worker at most (0 = 4 per worker); beyond it, fetching waits.
+ARCHIVER_DERIVE_QUEUE = 0
 SPIDER_MIDDLEWARES = {
     "archiver.crawler.distributed.done.RequestDoneMiddleware": 10,
 }
@@ -121,4 +130,6 @@ ARCHIVER_REDIS_STALE = "30s"
 ARCHIVER_REDIS_PREFETCH = 8
 
 LOG_LEVEL = "INFO"
+# Items are named by their URL in log lines, never dumped with their body.
+LOG_FORMATTER = "archiver.crawler.logs.ItemsByName"
 FEED_EXPORT_ENCODING = "utf-8"

@@ -13,6 +13,7 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from .. import keys
+from ..page import CapturedPage
 from . import signals as archiver_signals
 from .failure import describe_failure
 from ..store.seeds import (BadSeed, Seed, SeedFileError, count_seed_lines, declares_entities, iter_seed_file,
@@ -140,23 +141,27 @@ class ArticlesSpider(scrapy.Spider):
             self.crawler.stats.inc_value(keys.HTTP_ERRORS)
         if capture is None:
             return
-        item = {
-            "url": response.meta.get(keys.SEED_META, response.url),
-            "final_url": response.url,
-            "status": response.status,
-            "fetched_at": capture["fetched_at"],
-            "warc": capture["warc"],
-            # Raw material for the derivation pipelines; never written out.
-            "_headers": [(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs],
-            "_body": response.body,
-            "_capture": capture,
-        }
-        if response.status == 304 and capture.get("refers_to"):
+        headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs)
+        body, payload_status = response.body, None
+        refers_to = capture.get("refers_to")
+        if response.status == 304 and refers_to:
             # Not modified: the article is derived again from the capture that holds its payload.
-            stored = self._stored_payload(capture["refers_to"])
+            stored = self._stored_payload(refers_to)
             if stored is not None:
-                item.update(_headers=stored.headers, _body=stored.payload, _status=stored.status)
-        yield item
+                headers, body, payload_status = tuple(stored.headers), stored.payload, stored.status
+        yield CapturedPage(
+            url=response.meta.get(keys.SEED_META, response.url),
+            final_url=response.url,
+            status=response.status,
+            fetched_at=capture["fetched_at"],
+            warc=capture["warc"],
+            headers=headers,
+            body=body,
+            payload_status=payload_status,
+            payload_digest=capture.get("payload_digest"),
+            revisit=refers_to is not None,
+            resolved=response.status != 304 or refers_to is not None,
+        )
 
     def _stored_payload(self, refers_to: dict):
         from ..store.archive import Archive

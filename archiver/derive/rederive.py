@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
-from .item import derive_item
+from ..page import CapturedPage
+from .pool import DerivePool, Derived
 from ..store.items import ordered_item
 from ..warc.captures import Capture, UnreadableWarc, iter_captures, read_response
 
@@ -37,20 +38,28 @@ def _fetched_at(warc_date: str) -> str:
 
 
 class Rederiver:
+    """The crawl's rules over WARC files: `pages` gives the captures that become items, in
+    capture order; `items` derives them (in a DerivePool's workers) and numbers the versions."""
+
     def __init__(self, warn=None):
         self.warn = warn or (lambda message: None)
         self.redirected_from: dict[str, str] = {}
         self.responses: dict[str, tuple[Path, int]] = {}
         self.hashes: dict[str, tuple[str | None, int]] = {}
 
-    def items(self, files: list[Path]) -> Iterator[dict]:
+    def items(self, files: list[Path], pool: DerivePool | None = None) -> Iterator[dict]:
+        pool = pool or DerivePool(0)
+        for page, derived in pool.imap(self.pages(files)):
+            yield self.item(page, derived)
+
+    def pages(self, files: list[Path]) -> Iterator[CapturedPage]:
         for path in files:
             try:
-                yield from self._file_items(path)
+                yield from self._file_pages(path)
             except UnreadableWarc as exc:
                 self.warn(f"skipped the rest of {exc}")
 
-    def _file_items(self, path: Path) -> Iterator[dict]:
+    def _file_pages(self, path: Path) -> Iterator[CapturedPage]:
         pending: dict[str, Capture] = {}
         for capture in iter_captures(path):
             if capture.record_type == "response":
@@ -69,28 +78,36 @@ class Rederiver:
             if capture.status in RETRY_STATUSES:
                 pending[uri] = capture
                 continue
-            yield self._item(capture)
+            yield self._page(capture)
         for capture in pending.values():
-            yield self._item(capture)
+            yield self._page(capture)
 
-    def _item(self, capture: Capture) -> dict:
-        status = capture.status or 0
-        headers, body, derive_status = capture.headers, capture.payload, status
+    def _page(self, capture: Capture) -> CapturedPage:
+        headers, body, payload_status = capture.headers, capture.payload, None
         if capture.record_type == "revisit":
             stored = self._referred(capture)
             if stored is None:
                 self.warn(f"{capture.filename} @{capture.offset}: the capture this revisit refers to is not in the given files")
                 headers, body = [], b""
             else:
-                headers, body, derive_status = stored.headers, stored.payload, stored.status
-        item = {
-            "url": self.redirected_from.get(capture.target_uri, capture.target_uri),
-            "final_url": capture.target_uri,
-            "status": status,
-            "fetched_at": _fetched_at(capture.warc_date),
-            "warc": {"filename": capture.filename, "record_id": capture.record_id, "offset": capture.offset},
-        }
-        item.update(derive_item(capture.target_uri, derive_status, headers, body))
+                headers, body, payload_status = stored.headers, stored.payload, stored.status
+        return CapturedPage(
+            url=self.redirected_from.get(capture.target_uri, capture.target_uri),
+            final_url=capture.target_uri,
+            status=capture.status or 0,
+            fetched_at=_fetched_at(capture.warc_date),
+            warc={"filename": capture.filename, "record_id": capture.record_id, "offset": capture.offset},
+            headers=tuple(headers),
+            body=body,
+            payload_status=payload_status,
+            payload_digest=capture.payload_digest,
+            revisit=capture.record_type == "revisit",
+        )
+
+    def item(self, page: CapturedPage, derived: Derived) -> dict:
+        item = {"url": page.url, "final_url": page.final_url, "status": page.status,
+                "fetched_at": page.fetched_at, "warc": page.warc}
+        item.update(derived.fields)
         item["version"] = self._version(item)
         return ordered_item(item)
 

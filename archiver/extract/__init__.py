@@ -2,9 +2,21 @@
 
 Knows nothing of Scrapy, so the live crawl, `archiver extract` over WARC files and the tests
 all run the same code on the same bytes.
-"""
-from .article import ARTICLE_FIELDS, extract_article
-from .decoding import is_html
-from .normalize import normalize_item
 
-__all__ = ["ARTICLE_FIELDS", "extract_article", "is_html", "normalize_item"]
+The names below are imported on first use: the crawl's own process needs only `normalize`,
+while the extractors (trafilatura, lxml's cleaner) load in the derive workers that run them.
+"""
+from importlib import import_module
+
+_WHERE = {"ARTICLE_FIELDS": ".article", "extract_article": ".article", "is_html": ".decoding",
+          "normalize_item": ".normalize"}
+
+__all__ = list(_WHERE)
+
+
+def __getattr__(name):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(_WHERE[name], __name__), name)
+    globals()[name] = value
+    return value

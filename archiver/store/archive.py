@@ -39,6 +39,15 @@ class Archive:
             files += sorted(self.warcs.glob("*.warc.gz.open"))
         return files
 
+    def new_items_path(self) -> Path:
+        """A file of its own for one run's items: the run's start, host and process in its name."""
+        from datetime import datetime, timezone
+
+        from ..warc.naming import crawl_host
+
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+        return self.items / f"items-{stamp}-{crawl_host()}-{os.getpid()}.jsonl"
+
     def item_files(self) -> list[Path]:
         return sorted(self.items.glob("*.jsonl")) if self.items.is_dir() else []
 

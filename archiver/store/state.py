@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS urls (
     interval REAL,                 -- seconds
     next_due REAL,                 -- epoch seconds
     failures INTEGER NOT NULL DEFAULT 0,
-    gone_since TEXT
+    gone_since TEXT,
+    pending TEXT                   -- JSON pointer to a capture whose article is not derived yet
 );
 CREATE INDEX IF NOT EXISTS urls_next_due ON urls (next_due);
 CREATE TABLE IF NOT EXISTS digests (
@@ -73,6 +75,7 @@ class UrlState:
     next_due: float | None = None
     failures: int = 0
     gone_since: str | None = None
+    pending: str | None = None
 
 
 @dataclass
@@ -105,6 +108,10 @@ class CrawlState:
         # NORMAL is durable across process crashes in WAL mode; only a power cut may lose the tail.
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        self._depth = 0
+        columns = {row["name"] for row in self.db.execute("PRAGMA table_info(urls)")}
+        if "pending" not in columns:  # a state store written before derivation left the crawl's loop
+            self.db.execute("ALTER TABLE urls ADD COLUMN pending TEXT")
 
     @classmethod
     def open_existing(cls, path: str | Path) -> "CrawlState | None":
@@ -113,6 +120,24 @@ class CrawlState:
 
     def close(self) -> None:
         self.db.close()
+
+    @contextmanager
+    def transaction(self):
+        """One commit for everything inside (nested ones join the outer): a capture's URL row
+        and its version row land together or not at all."""
+        if self._depth == 0:
+            self.db.execute("BEGIN IMMEDIATE")
+        self._depth += 1
+        try:
+            yield self
+        except BaseException:
+            self._depth -= 1
+            if self._depth == 0:
+                self.db.execute("ROLLBACK")
+            raise
+        self._depth -= 1
+        if self._depth == 0:
+            self.db.execute("COMMIT")
 
     # -- per URL ---------------------------------------------------------------------------
     def get(self, url: str) -> UrlState | None:
@@ -124,6 +149,10 @@ class CrawlState:
         cols = ", ".join(_URL_COLUMNS)
         marks = ", ".join("?" for _ in _URL_COLUMNS)
         self.db.execute(f"INSERT OR REPLACE INTO urls ({cols}) VALUES ({marks})", [values[c] for c in _URL_COLUMNS])
+
+    def clear_pending(self, url: str, warc: dict | None) -> None:
+        """The capture at `warc` is derived (or needs no article): no longer pending."""
+        self.db.execute("UPDATE urls SET pending = NULL WHERE url = ? AND pending = ?", (url, json.dumps(warc)))
 
     def add_urls(self, urls, due: float | None = None) -> int:
         """Make URLs known (due now unless `due`); known ones are left as they are."""
@@ -147,6 +176,12 @@ class CrawlState:
         cursor = self.db.cursor()
         for row in cursor.execute(sql, args):
             yield row["url"]
+
+    def pending(self):
+        """(url, WARC pointer) of every capture whose article was never derived, lazily."""
+        cursor = self.db.cursor()
+        for row in cursor.execute("SELECT url, pending FROM urls WHERE pending IS NOT NULL ORDER BY url"):
+            yield row["url"], json.loads(row["pending"])
 
     def next_due(self) -> float | None:
         row = self.db.execute("SELECT MIN(next_due) FROM urls").fetchone()
@@ -191,4 +226,5 @@ class CrawlState:
             "versions": q("SELECT COUNT(*) FROM versions"),
             "changed_urls": q("SELECT COUNT(*) FROM urls WHERE version > 1"),
             "next_due": q("SELECT MIN(next_due) FROM urls"),
+            "pending": q("SELECT COUNT(*) FROM urls WHERE pending IS NOT NULL"),
         }

@@ -7,8 +7,10 @@ the content hash it had. The commands `history` and `diff` read the versions kep
 from __future__ import annotations
 
 import difflib
-from datetime import datetime, timezone
+import json
+from dataclasses import dataclass
 
+from ..page import CapturedPage
 from .items import ordered_item
 from .schedule import Schedule
 from .state import CrawlState, UrlState, Version
@@ -18,66 +20,86 @@ COMPARED_FIELDS = ("title", "subtitle", "authors", "published_at", "modified_at"
                    "credit", "canonical_url", "language")
 
 
-def _header(headers, name: str) -> str | None:
-    lname = name.lower()
-    for key, value in headers or []:
-        if key.lower() == lname:
-            return value
-    return None
+@dataclass(frozen=True)
+class Fetch:
+    """What the state knew when a capture was recorded: what its article's derivation is
+    compared with when it returns (`record_article`)."""
+
+    url: str
+    ok: bool                      # 2xx, or a 304 for a payload we hold
+    same_payload: bool            # a 304, or the payload digest we already had
+    version: int                  # the URL's version before this capture
+    content_hash: str | None      # ... and its content hash
+    prior_interval: float | None  # the interval before this capture's provisional scheduling
 
 
-def _now_iso(now: float) -> str:
-    return datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def record_fetch(state: CrawlState, schedule: Schedule, page: CapturedPage, now: float) -> Fetch:
+    """Record a capture at once, before its article is derived: the URL is known, its
+    validators and payload digest kept and its next visit scheduled, even if derivation then
+    fails. An unchanged payload's schedule is final here; a new one's is provisional until
+    `record_article` knows whether the article changed."""
+    with state.transaction():
+        known = state.get(page.url) or UrlState(page.url)
+        prior = Fetch(page.url, False, False, known.version, known.content_hash, known.interval)
+        known.first_fetch = known.first_fetch or page.fetched_at
+        known.last_fetch = page.fetched_at
+        known.last_status = page.status
+        ok = 200 <= page.status < 300 or page.status == 304
+        digest = page.payload_digest
+        if page.status == 304 and not page.resolved:
+            digest = known.payload_digest  # a 304 we could not resolve: the validators still stand
+        same_payload = page.status == 304 or (bool(digest) and digest == known.payload_digest)
+        if ok:
+            known.final_url = page.final_url or page.url
+            known.etag = page.header("ETag") or (known.etag if page.status == 304 else None)
+            known.last_modified = page.header("Last-Modified") or (known.last_modified if page.status == 304 else None)
+            known.payload_digest = digest
+        if ok and not same_payload:
+            # Cleared when its article is derived; a crawl stopped before that leaves it for `extract`.
+            known.pending = json.dumps(page.warc)
+        schedule.after_fetch(known, page.status, False, now)
+        state.save(known)
+    return Fetch(page.url, ok, same_payload, prior.version, prior.content_hash, prior.prior_interval)
 
 
-def record_capture(state: CrawlState, schedule: Schedule, item: dict, now: float) -> bool:
-    """Update the URL's state from one captured item; sets the item's `version` (and, when the
-    payload is unchanged, the `content_hash` it had). True if this capture is a new version."""
-    url = item["url"]
-    status = int(item.get("status") or 0)
-    capture = item.get("_capture") or {}
-    known = state.get(url) or UrlState(url)
-    fetched_at = item.get("fetched_at") or _now_iso(now)
-    known.first_fetch = known.first_fetch or fetched_at
-    known.last_fetch = fetched_at
-    known.last_status = status
-
-    ok = 200 <= status < 300 or status == 304
-    digest = capture.get("payload_digest")
-    if status == 304 and not capture.get("refers_to"):
-        digest = known.payload_digest  # a 304 we could not resolve: the validators still stand
-    same_payload = status == 304 or (bool(digest) and digest == known.payload_digest)
-    changed = new_version = False
-    if ok and same_payload and known.content_hash:
-        item["content_hash"] = known.content_hash
-    elif ok and item.get("content_hash"):
-        changed = item["content_hash"] != known.content_hash
-
-    if ok and item.get("content_hash"):
-        if known.version == 0 or changed:
-            known.version += 1
-            new_version = True
-            item["version"] = known.version
-            state.add_version(url, known.version, ordered_item(item))
-        else:
-            item["version"] = known.version
-        known.content_hash = item["content_hash"]
-    if ok:
-        known.final_url = item.get("final_url") or url
-        headers = item.get("_headers") or []
-        known.etag = _header(headers, "ETag") or (known.etag if status == 304 else None)
-        known.last_modified = _header(headers, "Last-Modified") or (known.last_modified if status == 304 else None)
-        known.payload_digest = digest
+def record_article(state: CrawlState, schedule: Schedule, fetch: Fetch, item: dict, now: float,
+                   derive_error: bool = False) -> bool:
+    """Take the decisions that need the derived article: its `version` (set on the item, with
+    the content hash an unchanged payload had) and, when it changed, a new version row and a
+    shorter interval. One transaction: a version row never lands without its URL row. True if
+    this capture is a new version."""
+    if fetch.ok and fetch.same_payload and fetch.content_hash:
+        item["content_hash"] = fetch.content_hash
+    content_hash = item.get("content_hash") if fetch.ok else None
+    if not content_hash:
+        if not derive_error:
+            with state.transaction():
+                state.clear_pending(fetch.url, item["warc"])
+        return False
+    changed = content_hash != fetch.content_hash
+    new_version = fetch.version == 0 or changed
+    item["version"] = fetch.version + 1 if new_version else fetch.version
+    with state.transaction():
+        known = state.get(fetch.url) or UrlState(fetch.url)
+        if new_version:
+            state.add_version(fetch.url, item["version"], ordered_item(item))
+        known.version = item["version"]
+        known.content_hash = content_hash
         known.published_at = item.get("published_at") or known.published_at
-    schedule.after_fetch(known, status, changed and known.version > 1, now)
-    state.save(known)
+        # Scheduled again from the interval the capture found, now that the article is known.
+        known.interval = fetch.prior_interval
+        schedule.after_fetch(known, int(item.get("status") or 0), changed and item["version"] > 1, now)
+        if known.pending == json.dumps(item.get("warc")):
+            known.pending = None
+        state.save(known)
     return new_version
 
 
 def record_failure(state: CrawlState, schedule: Schedule, url: str, now: float) -> None:
-    known = state.get(url) or UrlState(url)
-    schedule.after_failure(known, now)
-    state.save(known)
+    with state.transaction():
+        known = state.get(url) or UrlState(url)
+        schedule.after_failure(known, now)
+        state.save(known)
 
 
 # -- reading versions back -------------------------------------------------------------------
