@@ -106,8 +106,13 @@ class ReplayServer:
                     f'source="/w/{html.escape(params.get("wacz", ""))}" url="{html.escape(params.get("url", ""))}" '
                     f'ts="{html.escape(params.get("ts", ""))}"></replay-web-page></body></html>').encode()
             return self._send(req, 200, body, "text/html; charset=utf-8", head)
-        if path == "/ui.js":
+        if path in ("/ui.js", "/replay/ui.js"):
             return self._file(req, REPLAYWEBPAGE / "ui.js", "application/javascript", head)
+        if path == "/replay/":
+            # The viewer's own frame. Its service worker serves it once in control; the first
+            # page of a fresh profile can ask before that, and must find it here (a 404 there
+            # left that page blank in 2 of 4 runs with both cores busy).
+            return self._file(req, REPLAYWEBPAGE / "index.html", "text/html; charset=utf-8", head)
         if path == "/replay/sw.js":
             return self._file(req, REPLAYWEBPAGE / "sw.js", "application/javascript", head)
         if path.startswith("/w/") and path[3:] in self.waczs:

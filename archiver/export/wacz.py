@@ -67,7 +67,7 @@ def write_wacz(sources: Sources, out, selection: Selection, warn, title: str | N
         if not index.lines:
             what = "matches the filters" if selection.filters_records else "could be read"
             raise ExportError(f"no response or revisit record {what} in {sources.names}; nothing to package")
-        report.records = index.lines
+        report.records = index.lines - index.not_modified  # the pywb lines are second lines of a record
         pages_path = tmp / "pages.jsonl"
         report.pages = _write_pages(ItemSelector(sources.items, selection, warn), index.files_used, pages_path)
 
