@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 
 from .store.archive import default_archive
@@ -34,7 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    # SIGTERM (systemd, `kill`) ends a command the way Ctrl-C does: its `finally` blocks close
+    # what it writes. A crawl replaces this with Scrapy's graceful stop (crawler/stopping.py).
+    signal.signal(signal.SIGTERM, _terminated)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

@@ -21,7 +21,10 @@ BAD_LINES = [
     ("http://", "no host"),
     ("http://[::1/path", "not parseable"),
     ("http://exa mple.com/", "white space"),
-    ("http://example.com/" + "a" * 8001, "longer than 8000"),
+    ("http://example.com/" + "a" * 8001, "8020 characters, longer than 2083 \\(URLLENGTH_LIMIT\\)"),
+    # Scrapy's URLLENGTH_LIMIT (2083) used to drop these without a word.
+    ("http://example.com/" + "b" * 2065, "2084 characters, longer than 2083"),
+    ("http://example.com/" + "\u00e9" * 1000, "6019 characters once percent-escaped, longer than 2083"),
 ]
 
 

@@ -91,5 +91,5 @@ def test_an_exception_in_derivation_is_the_pages_reason():
                         headers=HTML, body=12345)  # type: ignore[arg-type]
     with DerivePool(1) as pool:
         derived = pool.submit(page).result(timeout=60)
-    assert derived.error.startswith("derivation failed: AttributeError: ")
+    assert derived.error.startswith("derivation failed: TypeError: ")
     assert "\n" not in derived.error and derived.fields == {"reason": derived.error}

@@ -102,3 +102,75 @@ def test_parser_gets_the_body_bytes_only_when_they_are_the_text_in_utf8():
             tree = etree.tostring(parse_html(text, plain=True, utf8=utf8))
             assert tree == etree.tostring(parse_html(text, plain=True))
     assert parse_html(" \n\t", plain=True) is None and parse_html("", plain=True, utf8=b"") is None
+
+
+def test_every_content_encoding_is_capped_and_says_so():
+    import pytest
+
+    from archiver.extract.decoding import BodyTooLarge, UndecodableBody, decode_content, decode_prefix
+
+    raw = PAGE.encode("utf-8") * 400  # 172 KB
+    packers = {"gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress}
+    try:
+        from compression import zstd as zstd_module  # Python 3.14+
+    except ImportError:
+        try:
+            from backports import zstd as zstd_module
+        except ImportError:
+            zstd_module = None
+    if zstd_module is not None:
+        packers["zstd"] = zstd_module.compress
+    for coding, pack in packers.items():
+        headers = {"Content-Encoding": coding}
+        data = pack(raw)
+        assert decode_content(headers, data) == raw, coding
+        assert decode_content(headers, data, limit=len(raw)) == raw, coding
+        with pytest.raises(BodyTooLarge, match="body over 100000 bytes decoded"):
+            decode_content(headers, data, limit=100_000)
+        assert decode_prefix(headers, data, 4096) == raw[:4096], coding
+        with pytest.raises(UndecodableBody, match=coding):
+            decode_content(headers, data[: len(data) // 2])
+    # Raw deflate (no zlib wrapper), gzip members one after another, and stacked codings.
+    assert decode_content({"Content-Encoding": "deflate"}, zlib.compress(raw)[2:-4]) == raw
+    assert decode_content({"Content-Encoding": "gzip"}, gzip.compress(raw[:9]) + gzip.compress(raw[9:])) == raw
+    assert decode_content({"Content-Encoding": "gzip, br"}, brotli.compress(gzip.compress(raw))) == raw
+    with pytest.raises(BodyTooLarge):
+        decode_content({}, raw, limit=1000)  # an identity body over the limit too
+
+
+def test_a_body_over_the_limit_gets_a_reason():
+    # (The memory this saves is measured by benchmarks/hostile.py, and held to a limit by
+    # tests/test_hostile_inputs.py.)
+    from archiver.derive.item import derive_item
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = b"".join(packer.compress(bytes(1 << 20)) for _ in range(64)) + packer.flush()  # 64 MiB of zeros
+    headers = {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+    assert derive_item("https://example.org/a", 200, headers, bomb) == {"reason": "body over 8 MiB decoded"}
+    item = extract_article("https://example.org/a", headers, bomb)
+    assert item["reason"] == "body not decodable: body over 8 MiB decoded" and item["body"] is None
+    assert derive_item("https://example.org/a", 200, {"Content-Type": "text/html"}, bytes(9 << 20)) == \
+        {"reason": "body over 8 MiB"}
+
+
+def test_an_item_body_is_cut_at_a_paragraph_end():
+    from archiver.derive.item import BODY_TEXT_LIMIT, derive_item
+
+    paragraphs = "".join(f"<p>Paragraph {n}: " + f"sentence {n} of the endless article, said once more. " * 40
+                         + "</p>\n" for n in range(600))
+    page = f"<html><head><title>Endless</title></head><body><article>{paragraphs}</article></body></html>".encode()
+    item = derive_item("https://example.org/a", 200, {"Content-Type": "text/html"}, page)
+    assert item["title"] == "Endless"
+    assert BODY_TEXT_LIMIT - 3000 < len(item["body"]) <= BODY_TEXT_LIMIT
+    assert item["body"].endswith("once more.") and item["reason"] == "body cut at 1 MiB of text"
+    assert item["word_count"] > len(item["body"].split())  # counted over the whole text
+
+
+def test_charsets_that_are_no_web_encoding_are_ignored():
+    body = PAGE.encode("cp1252")
+    for label in ("punycode", "idna", "unicode_escape", "raw_unicode_escape", "utf-7", "rot13", "base64", "x-unknown"):
+        item = extract_article("https://example.org/a", {"Content-Type": f"text/html; charset={label}"}, body)
+        assert "Crème brûlée" in item["body"], label
+        meta = PAGE.replace("<head>", f'<head><meta charset="{label}">').encode("cp1252")
+        item = extract_article("https://example.org/a", {"Content-Type": "text/html"}, meta)
+        assert "Crème brûlée" in item["body"], label

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 from . import fail
 from ..export import ExportError
 from ..export.select import ItemSelector, Selection, normalize_domain, parse_date
 from ..export.sources import collect_sources
+from ..export.target import Target, check_target, remove_leftovers, scratch_space
 
 FORMATS = ("wacz", "cdxj", "jsonl", "csv")
 
@@ -56,6 +54,9 @@ def register(sub):
                         "refer to (smaller, but those unchanged pages then do not replay, and verify says so)")
     p.add_argument("--all-versions", action="store_true",
                    help="every version of each URL (jsonl, csv and the WACZ page list); default: the latest")
+    p.add_argument("--csv-raw", action="store_true",
+                   help="write CSV cells as they are; by default a cell starting with =, +, -, @, a tab or a "
+                        "carriage return gets a leading ' so that spreadsheets do not run it as a formula")
     p.set_defaults(run=run)
 
 
@@ -74,11 +75,14 @@ def run(args) -> int:
 
     try:
         sources = collect_sources(args.sources or [args.archive])
+        check_target(args.to, sources)
         _require_input(sources, args.format)
-        with _Target(args.to, binary=args.format == "wacz") as out:
-            summary = _export(args.format, sources, out, selection, warn)
+        for path in remove_leftovers(args.to):
+            print(f"archiver: removed {path}, left by an export that was killed", file=sys.stderr)
+        with scratch_space(), Target(args.to, binary=args.format == "wacz") as out:
+            summary = _export(args.format, sources, out, selection, warn, raw_csv=args.csv_raw)
     except ExportError as exc:
-        return fail(f"export: {exc}")
+        return fail(f"export: {exc}", getattr(exc, "exit_code", 1))
     where = "standard output" if args.to == "-" else args.to
     print(f"archiver: exported {summary} to {where}" + (f" ({len(warnings)} warning(s) above)" if warnings else ""),
           file=sys.stderr)
@@ -92,7 +96,7 @@ def _require_input(sources, fmt: str) -> None:
         raise ExportError(f"no item files (items/*.jsonl) in {sources.names}; nothing to export")
 
 
-def _export(fmt: str, sources, out, selection: Selection, warn) -> str:
+def _export(fmt: str, sources, out, selection: Selection, warn, raw_csv: bool = False) -> str:
     if fmt == "wacz":
         from ..export.wacz import write_wacz
 
@@ -112,53 +116,6 @@ def _export(fmt: str, sources, out, selection: Selection, warn) -> str:
     from ..export.tables import write_csv, write_jsonl
 
     items = ItemSelector(sources.items, selection, warn)
-    count = (write_jsonl if fmt == "jsonl" else write_csv)(items, out)
+    count = write_jsonl(items, out) if fmt == "jsonl" else write_csv(items, out, raw=raw_csv)
     versions = "every version" if selection.all_versions else "latest version per URL"
     return f"{count} items ({versions}) as {fmt.upper() if fmt == 'csv' else 'JSON Lines'}"
-
-
-class _Target:
-    """The output file, written beside its final path and renamed into place only on success,
-    so that a failed export never leaves a half-written file where a good one was."""
-
-    def __init__(self, path: str, binary: bool):
-        self.path = path
-        self.binary = binary
-        self.fh = None
-        self.tmp = None
-
-    def __enter__(self):
-        if self.path == "-":
-            return sys.stdout
-        final = Path(self.path)
-        if final.is_dir():
-            raise ExportError(f"cannot write {final}: it is a folder")
-        try:
-            fd, self.tmp = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent if str(final.parent) else ".")
-        except FileNotFoundError:
-            raise ExportError(f"cannot write {final}: folder {final.parent} does not exist") from None
-        except OSError as exc:
-            raise ExportError(f"cannot write {final}: {exc.strerror or exc}") from None
-        if self.binary:
-            self.fh = os.fdopen(fd, "w+b")
-        else:
-            # newline="" so that the CSV writer's CRLF row ends are written as they are.
-            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        return self.fh
-
-    def __exit__(self, exc_type, exc, tb):
-        if self.path == "-":
-            sys.stdout.flush()
-            return False
-        try:
-            self.fh.close()
-            if exc_type is None:
-                os.chmod(self.tmp, 0o644)
-                os.replace(self.tmp, self.path)
-                self.tmp = None
-        except OSError as error:
-            raise ExportError(f"cannot write {self.path}: {error.strerror or error}") from None
-        finally:
-            if self.tmp:
-                os.unlink(self.tmp)
-        return False

@@ -49,13 +49,20 @@ def run(args) -> int:
     except OSError as exc:
         return fail(f"extract: cannot write {args.items}: {exc.strerror or exc}", 1)
     count = 0
+    rederiver = Rederiver(warn)
     with out if args.items else _nullcontext(out), DerivePool(args.workers) as pool:
-        for item in Rederiver(warn).items(files, pool):
+        for item in rederiver.items(files, pool):
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
-    print(f"archiver: {count} items from {len(files)} WARC files" + (f" ({len(warnings)} warnings)" if warnings else ""),
+    notes = [f"{len(warnings)} warnings"] if warnings else []
+    if rederiver.failed:
+        notes.append(f"{rederiver.failed} captures failed to derive")
+    if rederiver.bad_files:
+        notes.append(f"{len(rederiver.bad_files)} files not WARC or cut short")
+    print(f"archiver: {count} items from {len(files)} WARC files" + (f" ({', '.join(notes)})" if notes else ""),
           file=sys.stderr)
-    return 0
+    # A file that is no WARC, or ends early, means captures are missing: not a clean run.
+    return 1 if rederiver.bad_files else 0
 
 
 def run_pending(args) -> int:

@@ -62,7 +62,13 @@ class WarcCaptureMiddleware:
         # The digest index: payloads already archived are written as revisits (warc/dedup.py).
         self.state = CrawlState(archive.state_path)
         self.failed = False
+        self.closed = False
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        # A second Ctrl-C stops the reactor without closing the spider: close the file then too,
+        # so that it is renamed from `.open` (it holds whole records: each is written at once).
+        from twisted.internet import reactor
+
+        reactor.addSystemEventTrigger("before", "shutdown", self._close_on_shutdown)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -157,7 +163,17 @@ class WarcCaptureMiddleware:
         self.failed = True
         stop_crawl(self.crawler, str(exc), "warc_write_failed")
 
+    def _close_on_shutdown(self):
+        if not self.closed:
+            logger.warning("stopped before the crawl could close: closing the WARC file")
+            self.spider_closed(None, "killed")
+
     def spider_closed(self, spider, reason):
+        if self.closed:
+            return
+        self.closed = True
+        # Whatever still arrives is not written: the file is closed.
+        self.failed = True
         try:
             self.writer.close()
         except WarcWriteError as exc:

@@ -38,7 +38,9 @@ from scrapy.utils._download_handlers import get_dataloss_msg, wrap_twisted_excep
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from .. import keys
+from . import signals as archiver_signals
 from .policy import PRIVATE, Refused, is_public_address
+from .stopping import Stopped
 from .wire import WireExchange, split_head
 
 # Carries the exchange's key from the handler to the protocol; removed before a byte is sent.
@@ -235,8 +237,20 @@ class RecordingDownloadHandler(HTTP11DownloadHandler):
         self._exchanges: dict[bytes, WireExchange] = {}
         self._keys = itertools.count()
         self._pool._factory = _factory_for(self._exchanges, crawler.settings.getbool("ARCHIVER_REFUSE_PRIVATE", False))
+        # Downloads in flight, cancelled when a stopping crawl's grace is over (crawler/stopping.py).
+        self._in_flight: set[defer.Deferred] = set()
+        self._cut = False
+        crawler.signals.connect(self._cut_downloads, signal=archiver_signals.downloads_cut)
+
+    def _cut_downloads(self):
+        self._cut = True
+        for downloading in list(self._in_flight):
+            # As a timeout does: the part of the body that came is kept, marked WARC-Truncated.
+            downloading.cancel()
 
     async def download_request(self, request):
+        if self._cut:
+            raise Stopped(f"not fetched: the crawl stopped ({request.url})")
         agent = _RecordingAgent(
             contextFactory=self._contextFactory,
             bindAddress=self._bind_address,
@@ -255,7 +269,11 @@ class RecordingDownloadHandler(HTTP11DownloadHandler):
             with wrap_twisted_exceptions():
                 downloading = agent.download_request(request)
                 del request.headers[_EXCHANGE_HEADER]
-                response = await maybe_deferred_to_future(downloading)
+                self._in_flight.add(downloading)
+                try:
+                    response = await maybe_deferred_to_future(downloading)
+                finally:
+                    self._in_flight.discard(downloading)
         except Refused as exc:
             self._crawler.stats.inc_value(keys.REFUSED + exc.rule)
             raise
@@ -263,6 +281,11 @@ class RecordingDownloadHandler(HTTP11DownloadHandler):
             if not self._fail_on_dataloss_warned:
                 logger.warning(get_dataloss_msg(request.url))
                 self._fail_on_dataloss_warned = True
+            raise
+        except Exception as exc:
+            if self._cut and not isinstance(exc, Stopped):
+                # Cancelled by the stop, not timed out: counted apart, the URL's state untouched.
+                raise Stopped(f"cut short: the crawl stopped ({request.url})") from exc
             raise
         finally:
             request.headers.pop(_EXCHANGE_HEADER, None)

@@ -87,6 +87,12 @@ def summary(stats: dict, reason: str, archive: str) -> str:
         f"  seeds done: {stats.get(keys.SEEDS_DONE, 0)}, failed: {stats.get(keys.FAILED, 0)},"
         f" bad seed lines: {stats.get(keys.BAD_SEEDS, 0)}",
     ]
+    if stats.get(keys.STOPPED):
+        lines.append(f"  not fetched or cut short, as the crawl stopped: {stats[keys.STOPPED]}")
+    if stats.get(keys.SITEMAPS_READ) or stats.get(keys.BAD_SITEMAPS):
+        lines.append(f"  sitemaps read: {stats.get(keys.SITEMAPS_READ, 0)}, bad: {stats.get(keys.BAD_SITEMAPS, 0)}"
+                     + (f", not read (nested deeper than ARCHIVER_SITEMAP_DEPTH): {stats[keys.SITEMAPS_TOO_DEEP]}"
+                        if stats.get(keys.SITEMAPS_TOO_DEEP) else ""))
     lines += outcome_lines(stats)
     revisits = stats.get(keys.REVISITS, 0)
     errors = stats.get(keys.DERIVE_ERRORS, 0)

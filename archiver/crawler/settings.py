@@ -12,7 +12,7 @@ Order of the archiver's components (lower numbers are nearer the engine):
   spider middlewares (distributed crawls only, ARCHIVER_REDIS_URL set): RequestDoneMiddleware
       10, nearest the engine, so that it sees the callback's final output and can tell when a
       claimed URL and its items are done (archiver/crawler/distributed/done.py).
-  scheduler and dupefilter: Scrapy's own, or with ARCHIVER_REDIS_URL (`--redis`) the shared
+  scheduler and dupefilter: Scrapy's scheduler with the seen-set on disk (crawler/seen.py), or with ARCHIVER_REDIS_URL (`--redis`) the shared
       queue and seen-set of archiver/crawler/distributed/ (set by archiver.crawler.distributed.enable).
   item pipelines: DerivePipeline 100 (the capture into the state at once; its article derived
       in worker processes; versions), NormalizePipeline 200 (items of any other component in
@@ -100,7 +100,22 @@ EXTENSIONS = {
     # A failed robots.txt fetch logged as one line, without Scrapy's traceback (crawler/logs.py).
     "archiver.crawler.logs.QuietDownloadErrors": 100,
     "archiver.crawler.progress.Progress": 500,
+    # The first Ctrl-C or SIGTERM cuts what is in flight after ARCHIVER_STOP_GRACE (crawler/stopping.py).
+    "archiver.crawler.stopping.PromptStop": 600,
 }
+# Seconds that requests in flight get to finish once a crawl is asked to stop; then they are cut.
+# Closing takes about a second more, so a stop ends well within 10 s.
+ARCHIVER_STOP_GRACE = 3.0
+
+# The seen-set of request fingerprints lives in ARCHIVE/.seen-PID.sqlite3 (crawler/seen.py): a
+# Python set of 10M fingerprints holds 1.24 GB; this holds its page cache, ARCHIVER_SEEN_CACHE_MB.
+DUPEFILTER_CLASS = "archiver.crawler.seen.DiskDupeFilter"
+ARCHIVER_SEEN_CACHE_MB = 16
+
+# Sitemap indexes listing indexes are read this many levels deep (the --sitemap one is level 1):
+# indexes that list each other under ever new URLs would otherwise never end. The protocol
+# allows one index level; 5 leaves room for the nesting real sites do.
+ARCHIVER_SITEMAP_DEPTH = 5
 
 # Re-crawl schedule (store/schedule.py): durations as 90, 30m, 6h, 2d or 1w.
 ARCHIVER_CONDITIONAL_REQUESTS = True

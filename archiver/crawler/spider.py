@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 
 import scrapy
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
+from scrapy import signals
 
 from .. import keys
 from ..page import CapturedPage
 from . import signals as archiver_signals
 from .failure import describe_failure
+from .stopping import Stopped
 from ..store.seeds import (BadSeed, Seed, SeedFileError, count_seed_lines, declares_entities, iter_seed_file,
-                           seed_from_text)
+                           seed_from_text, too_long)
+from ..store.sitemaps import SitemapError, iter_sitemap
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,19 @@ class ArticlesSpider(scrapy.Spider):
         self.seed_urls = _as_list(url) + list(seeds or [])
         self.sitemaps = _as_list(sitemap)
         self.feeds = _as_list(feed)
+        self.sitemaps_seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(crawler.settings)
+        return spider
+
+    def configure(self, settings) -> None:
+        # Scrapy's UrlLengthMiddleware drops a longer request silently: refuse such seeds by name.
+        self.url_limit = settings.getint("URLLENGTH_LIMIT")
+        # An index of indexes is read this many levels deep (the --sitemap document is level 1).
+        self.sitemap_depth = max(1, settings.getint("ARCHIVER_SITEMAP_DEPTH"))
 
     @classmethod
     def update_settings(cls, settings):
@@ -74,9 +88,9 @@ class ArticlesSpider(scrapy.Spider):
 
     def _seeds(self):
         for text in self.seed_urls:
-            yield seed_from_text(text, source="argument")
+            yield self.seed(text, source="argument")
         for path in self.url_files:
-            yield from iter_seed_file(path)
+            yield from iter_seed_file(path, self.url_limit)
         if self.from_state:
             yield from self._due_seeds()
 
@@ -103,11 +117,33 @@ class ArticlesSpider(scrapy.Spider):
         logger.warning(bad.describe())
         self.crawler.stats.inc_value(keys.BAD_SEEDS)
 
+    def checked(self, seed: Seed | BadSeed) -> Seed | BadSeed:
+        """A seed held to the URL length the downloader accepts (a URL known to the state may predate it)."""
+        if isinstance(seed, Seed) and self.url_limit and len(seed.url) > self.url_limit:
+            return BadSeed(seed.url, too_long(len(seed.url), self.url_limit), seed.line, seed.source)
+        return seed
+
+    def seed(self, text: str, line: int | None = None, source: str = "") -> Seed | BadSeed:
+        return seed_from_text(text, line, source, max_length=self.url_limit)
+
     async def start(self):
+        # Scrapy 2.19 reads start() on as long as its downloader is full, moving every request into
+        # the scheduler's memory queue (a 1M-URL sitemap index: 1M requests, GBs). So each request
+        # waits until the scheduler has run dry and the engine asks for more; a distributed crawl's
+        # queue is in Redis, and the seeder fills it for every worker, so it is not held back.
+        paced = not self.settings.get("ARCHIVER_REDIS_URL")
+        async for request in self._seed_requests():
+            if paced and self.crawler.engine.needs_backout():
+                await self.crawler.signals.wait_for(signals.scheduler_empty)
+            yield request
+        # A distributed crawl counts its workers busy until every seed is in the shared queue.
+        self.crawler.signals.send_catch_log(archiver_signals.seeds_exhausted)
+
+    async def _seed_requests(self):
         seeds = self._seeds()
         while True:
             try:
-                seed = next(seeds)
+                seed = self.checked(next(seeds))
             except StopIteration:
                 break
             except SeedFileError as exc:
@@ -120,19 +156,94 @@ class ArticlesSpider(scrapy.Spider):
                 continue
             yield self.seed_request(seed)
         for url in self.sitemaps:
-            seed = seed_from_text(url, source="--sitemap")
+            seed = self.seed(url, source="--sitemap")
             if isinstance(seed, BadSeed):
                 self.bad_seed(seed)
                 continue
-            yield scrapy.Request(seed.url, callback=self.parse_sitemap, errback=self.fetch_failed, dont_filter=True)
+            self.sitemaps_seen.add(seed.url)
+            async for request in self._sitemap_requests(seed.url, 1):
+                yield request
         for url in self.feeds:
-            seed = seed_from_text(url, source="--feed")
+            seed = self.seed(url, source="--feed")
             if isinstance(seed, BadSeed):
                 self.bad_seed(seed)
                 continue
-            yield scrapy.Request(seed.url, callback=self.parse_feed, errback=self.fetch_failed, dont_filter=True)
-        # A distributed crawl counts its workers busy until every seed is in the shared queue.
-        self.crawler.signals.send_catch_log(archiver_signals.seeds_exhausted)
+            async for request in self._feed_requests(seed.url):
+                yield request
+
+    # -- sitemaps and feeds only yield more seeds ---------------------------------------------
+    # They are fetched here, from start(), through the downloader middlewares (so archived,
+    # robots.txt obeyed, retried) but not the scheduler: their entries are read one at a time as
+    # the engine asks for requests, and a sitemap's body is released once its last entry is out.
+
+    async def _fetch_source(self, url: str, kind: str, bad_stat: str):
+        request = scrapy.Request(url, dont_filter=True)
+        try:
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # a refused, failed or timed-out fetch: named and counted
+            self.count_failure(request, exc)
+            self.crawler.stats.inc_value(bad_stat)
+            return None
+        if response.status >= 400:
+            logger.warning("%s %s: HTTP %d", kind, url, response.status)
+            self.crawler.stats.inc_value(bad_stat)
+            return None
+        return response
+
+    async def _sitemap_requests(self, url: str, depth: int):
+        response = await self._fetch_source(url, "sitemap", keys.BAD_SITEMAPS)
+        if response is None:
+            return
+        self.crawler.stats.inc_value(keys.SITEMAPS_READ)
+        too_deep = 0
+        entries = iter_sitemap(response.body, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        while True:
+            try:
+                entry = next(entries)
+            except StopIteration:
+                break
+            except SitemapError as exc:
+                logger.warning("sitemap %s %s", response.url, exc)
+                self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
+                break
+            seed = self.seed(entry.loc, entry.number, response.url)
+            if isinstance(seed, BadSeed):
+                self.bad_seed(seed)
+            elif not entry.is_sitemap:
+                yield self.seed_request(seed)
+            elif depth >= self.sitemap_depth:
+                too_deep += 1
+            elif seed.url not in self.sitemaps_seen:
+                # Indexes that list each other (or themselves) are read once.
+                self.sitemaps_seen.add(seed.url)
+                async for request in self._sitemap_requests(seed.url, depth + 1):
+                    yield request
+        if too_deep:
+            logger.warning("sitemap index %s is %d deep: its %d sitemaps are not read (ARCHIVER_SITEMAP_DEPTH=%d)",
+                           response.url, depth, too_deep, self.sitemap_depth)
+            self.crawler.stats.inc_value(keys.SITEMAPS_TOO_DEEP, too_deep)
+
+    async def _feed_requests(self, url: str):
+        import feedparser
+
+        response = await self._fetch_source(url, "feed", keys.BAD_FEEDS)
+        if response is None:
+            return
+        if declares_entities(response.body):
+            logger.warning("feed %s refused: it declares XML entities", response.url)
+            self.crawler.stats.inc_value(keys.BAD_FEEDS)
+            return
+        parsed = feedparser.parse(response.body, response_headers={"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
+        if not parsed.get("version"):
+            logger.warning("feed %s is not RSS or Atom (%s)", response.url, parsed.get("bozo_exception") or "no feed found")
+            self.crawler.stats.inc_value(keys.BAD_FEEDS)
+            return
+        for number, entry in enumerate(parsed.entries, start=1):
+            seed = self.seed(entry.get("link") or "", number, response.url)
+            if isinstance(seed, BadSeed):
+                self.bad_seed(seed)
+            else:
+                yield self.seed_request(seed)
 
     def parse(self, response):
         capture = response.meta.get(keys.CAPTURE_META)
@@ -174,68 +285,19 @@ class ArticlesSpider(scrapy.Spider):
 
     def fetch_failed(self, failure):
         request = failure.request
-        self.crawler.stats.inc_value(keys.FAILED)
-        if keys.SEED_META in request.meta:
-            self.crawler.stats.inc_value(keys.SEEDS_DONE)
-        self.crawler.stats.inc_value(keys.FAILED_BY_TYPE + failure.type.__name__)
-        if keys.SEED_META in request.meta:
-            self.crawler.signals.send_catch_log(archiver_signals.seed_failed, url=request.meta[keys.SEED_META],
-                                                reason=failure.getErrorMessage() or failure.type.__name__)
-        logger.warning("failed: %s (%s)", request.url, describe_failure(failure.value))
+        self.count_failure(request, failure.value)
         # Errbacks bypass spider middlewares: say here that this request is over.
         self.crawler.signals.send_catch_log(archiver_signals.request_finished, request=request)
 
-    # -- sitemaps and feeds only yield more seeds ---------------------------------------------
-
-    def parse_sitemap(self, response):
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            try:
-                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-            except Exception as exc:  # a broken gzip stream: name it and go on
-                logger.warning("sitemap %s: cannot gunzip (%s)", response.url, exc)
-                self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
-                return
-        if declares_entities(body):
-            logger.warning("sitemap %s refused: it declares XML entities", response.url)
-            self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
+    def count_failure(self, request, exc: BaseException) -> None:
+        if isinstance(exc, Stopped):
+            # Not the URL's fault: it is left as it was in the state, for the next crawl.
+            self.crawler.stats.inc_value(keys.STOPPED)
             return
-        try:
-            sitemap = Sitemap(body)
-        except Exception as exc:
-            logger.warning("sitemap %s is not XML (%s)", response.url, exc)
-            self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
-            return
-        entries = list(sitemap)
-        if sitemap.type not in ("urlset", "sitemapindex"):
-            logger.warning("sitemap %s is not a sitemap (root element %r)", response.url, sitemap.type)
-            self.crawler.stats.inc_value(keys.BAD_SITEMAPS)
-            return
-        for number, entry in enumerate(entries, start=1):
-            loc = entry.get("loc")
-            seed = seed_from_text(loc or "", number, response.url)
-            if isinstance(seed, BadSeed):
-                self.bad_seed(seed)
-            elif sitemap.type == "sitemapindex":
-                yield scrapy.Request(seed.url, callback=self.parse_sitemap, errback=self.fetch_failed)
-            else:
-                yield self.seed_request(seed)
-
-    def parse_feed(self, response):
-        import feedparser
-
-        if declares_entities(response.body):
-            logger.warning("feed %s refused: it declares XML entities", response.url)
-            self.crawler.stats.inc_value(keys.BAD_FEEDS)
-            return
-        parsed = feedparser.parse(response.body, response_headers={"content-type": response.headers.get("Content-Type", b"").decode("latin-1")})
-        if not parsed.get("version"):
-            logger.warning("feed %s is not RSS or Atom (%s)", response.url, parsed.get("bozo_exception") or "no feed found")
-            self.crawler.stats.inc_value(keys.BAD_FEEDS)
-            return
-        for number, entry in enumerate(parsed.entries, start=1):
-            seed = seed_from_text(entry.get("link") or "", number, response.url)
-            if isinstance(seed, BadSeed):
-                self.bad_seed(seed)
-            else:
-                yield self.seed_request(seed)
+        self.crawler.stats.inc_value(keys.FAILED)
+        self.crawler.stats.inc_value(keys.FAILED_BY_TYPE + type(exc).__name__)
+        if keys.SEED_META in request.meta:
+            self.crawler.stats.inc_value(keys.SEEDS_DONE)
+            self.crawler.signals.send_catch_log(archiver_signals.seed_failed, url=request.meta[keys.SEED_META],
+                                                reason=str(exc) or type(exc).__name__)
+        logger.warning("failed: %s (%s)", request.url, describe_failure(exc))

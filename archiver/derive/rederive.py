@@ -12,6 +12,7 @@ from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from ..page import CapturedPage
+from .item import is_failure
 from .pool import DerivePool, Derived
 from ..store.items import ordered_item
 from ..warc.captures import Capture, UnreadableWarc, iter_captures, read_response
@@ -39,13 +40,19 @@ def _fetched_at(warc_date: str) -> str:
 
 class Rederiver:
     """The crawl's rules over WARC files: `pages` gives the captures that become items, in
-    capture order; `items` derives them (in a DerivePool's workers) and numbers the versions."""
+    capture order; `items` derives them (in a DerivePool's workers) and numbers the versions.
+
+    What went wrong is kept as data as well as warned: `bad_files` (not a WARC, or cut short:
+    every whole record before the damage is still derived) and `failed` (captures whose
+    derivation failed, each named with its file and offset)."""
 
     def __init__(self, warn=None):
         self.warn = warn or (lambda message: None)
         self.redirected_from: dict[str, str] = {}
         self.responses: dict[str, tuple[Path, int]] = {}
         self.hashes: dict[str, tuple[str | None, int]] = {}
+        self.bad_files: list[UnreadableWarc] = []
+        self.failed = 0
 
     def items(self, files: list[Path], pool: DerivePool | None = None) -> Iterator[dict]:
         pool = pool or DerivePool(0)
@@ -57,30 +64,39 @@ class Rederiver:
             try:
                 yield from self._file_pages(path)
             except UnreadableWarc as exc:
-                self.warn(f"skipped the rest of {exc}")
+                self.bad_files.append(exc)
+                done = "skipped" if exc.problem.startswith("not a WARC") else "the records before it were derived"
+                self.warn(f"{path}: {exc.problem}; {done}")
 
     def _file_pages(self, path: Path) -> Iterator[CapturedPage]:
         pending: dict[str, Capture] = {}
-        for capture in iter_captures(path):
-            if capture.record_type == "response":
-                self.responses[capture.record_id] = (path, capture.offset)
-            uri = capture.target_uri
-            earlier = pending.pop(uri, None)
-            if earlier is not None:
-                pass  # a retried attempt: the later capture stands for it
-            if urlsplit(uri).path == "/robots.txt":
-                continue
-            location = capture.header("Location")
-            if capture.status and 300 <= capture.status < 400 and capture.status != 304 and location:
-                target = urljoin(uri, location.strip())
-                self.redirected_from[target] = self.redirected_from.get(uri, uri)
-                continue
-            if capture.status in RETRY_STATUSES:
-                pending[uri] = capture
-                continue
-            yield self._page(capture)
+        damage = None
+        try:
+            for capture in iter_captures(path):
+                if capture.record_type == "response":
+                    self.responses[capture.record_id] = (path, capture.offset)
+                uri = capture.target_uri
+                earlier = pending.pop(uri, None)
+                if earlier is not None:
+                    pass  # a retried attempt: the later capture stands for it
+                if urlsplit(uri).path == "/robots.txt":
+                    continue
+                location = capture.header("Location")
+                if capture.status and 300 <= capture.status < 400 and capture.status != 304 and location:
+                    target = urljoin(uri, location.strip())
+                    self.redirected_from[target] = self.redirected_from.get(uri, uri)
+                    continue
+                if capture.status in RETRY_STATUSES:
+                    pending[uri] = capture
+                    continue
+                yield self._page(capture)
+        except UnreadableWarc as exc:
+            damage = exc
+        # Failed attempts not retried before the damage still stand for themselves.
         for capture in pending.values():
             yield self._page(capture)
+        if damage is not None:
+            raise damage
 
     def _page(self, capture: Capture) -> CapturedPage:
         headers, body, payload_status = capture.headers, capture.payload, None
@@ -108,6 +124,9 @@ class Rederiver:
         item = {"url": page.url, "final_url": page.final_url, "status": page.status,
                 "fetched_at": page.fetched_at, "warc": page.warc}
         item.update(derived.fields)
+        if derived.error or is_failure(item):
+            self.failed += 1
+            self.warn(f"{page.warc['filename']} @{page.warc['offset']} ({page.final_url}): {item['reason']}")
         item["version"] = self._version(item)
         return ordered_item(item)
 

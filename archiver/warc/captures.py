@@ -15,6 +15,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from .naming import OPEN_SUFFIX
+from .reader import CorruptRecord, StrictArchiveIterator
 
 
 @dataclass
@@ -43,7 +44,12 @@ class Capture:
 
 
 class UnreadableWarc(Exception):
-    pass
+    """A file, or the rest of one, that holds no readable WARC records: cut short, or no WARC at
+    all. Raised after every whole record before the damage has been given."""
+
+    def __init__(self, filename: str, problem: str, offset: int | None = None):
+        self.filename, self.problem, self.offset = filename, problem, offset
+        super().__init__(f"{filename}: {problem}")
 
 
 def _dechunk(raw: bytes) -> bytes:
@@ -92,18 +98,61 @@ def _capture(record, filename: str, offset) -> Capture | None:
     )
 
 
+_REQUIRED = ("WARC-Type", "WARC-Record-ID", "Content-Length")
+
+
 def iter_captures(path: str | Path) -> Iterator[Capture]:
-    """Yield every response and revisit record of a WARC file, in file order."""
+    """Yield every response and revisit record of a WARC file, in file order.
+
+    Raises UnreadableWarc where the file stops being WARC: a record cut short (a crash, a
+    partial copy) is not given, since its payload is not what was captured; bytes that are no
+    WARC, or an empty file, are named as such. Every whole record before the damage is given.
+    """
     path = Path(path)
+    records = 0
+    it = None
     try:
         with open(path, "rb") as fh:
-            it = ArchiveIterator(fh)
+            it = StrictArchiveIterator(fh, gzipped=False)
+            last = None
             for record in it:
+                _check_whole(last)
+                last = record
+                records += 1
+                if not all(record.rec_headers.get_header(name) for name in _REQUIRED):
+                    # A header block cut before its end parses as a record with fields missing.
+                    raise CorruptRecord(f"record at offset {it.offset} lacks one of {', '.join(_REQUIRED)} (cut short?)")
+                # Asking a record's offset reads it to its end, where a gzip member cut short
+                # raises: a cut record is never given.
                 capture = _capture(record, path.name, it.get_record_offset)
-                if capture is not None:
-                    yield capture
-    except ArchiveLoadFailed as exc:
-        raise UnreadableWarc(f"{path.name}: {str(exc).strip()}") from exc
+                if capture is None:
+                    continue
+                if capture.record_type == "response":
+                    _check_whole(record, capture.offset)
+                yield capture
+            _check_whole(last)
+    except (CorruptRecord, ArchiveLoadFailed) as exc:
+        problem = " ".join(str(exc).split())
+        if isinstance(exc, ArchiveLoadFailed) or "not a WARC" in problem:
+            problem = f"not a WARC file ({problem})" if records == 0 else problem
+        raise UnreadableWarc(path.name, problem) from exc
+    except (ValueError, TypeError, AttributeError, EOFError, OSError) as exc:
+        # warcio fails in its own ways on a record header cut in the middle or made of junk.
+        where = f"the record at offset {it.offset}" if it is not None else "the file"
+        detail = " ".join(str(exc).split()) or "no message"
+        raise UnreadableWarc(path.name, f"{where} is cut short or damaged ({type(exc).__name__}: {detail})") from exc
+    if records == 0:
+        raise UnreadableWarc(path.name, "not a WARC file (empty)" if path.stat().st_size == 0
+                             else "not a WARC file (no WARC record in it)")
+
+
+def _check_whole(record, offset: int | None = None) -> None:
+    """Raise if `record`, read to its end, had fewer bytes than its Content-Length: an
+    uncompressed file cut inside a record has no gzip member to say so."""
+    missing = getattr(record.raw_stream, "limit", 0) if record is not None else 0
+    if missing > 0:
+        where = f" at offset {offset}" if offset is not None else ""
+        raise CorruptRecord(f"record{where} is cut short ({missing} bytes missing)")
 
 
 def read_response(warcs: str | Path, filename: str, offset: int) -> Capture | None:
