@@ -71,19 +71,29 @@ def free_port() -> int:
 
 
 class Wayback:
-    """A pywb collection `coll` in `workdir`, served on 127.0.0.1 while the context is open."""
+    """A pywb collection `coll` in `workdir`, served on 127.0.0.1 while the context is open.
+
+    WARCs are indexed by pywb; a WACZ is added with `--unpack-wacz`, which copies its WARCs and
+    merges the WACZ's own index into the collection's, so replay goes through that index.
+    """
 
     def __init__(self, workdir: Path, warcs: list[Path], coll: str = "coll"):
         self.manager, self.wayback = require_pywb()
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.coll = coll
-        self.warcs = [str(w) for w in warcs]
+        self.warcs = [str(Path(w).resolve()) for w in warcs]
         self.proc = None
 
     def __enter__(self) -> "Wayback":
         subprocess.run([self.manager, "init", self.coll], cwd=self.workdir, check=True, capture_output=True)
-        subprocess.run([self.manager, "add", self.coll, *self.warcs], cwd=self.workdir, check=True, capture_output=True)
+        waczs = [w for w in self.warcs if w.endswith(".wacz")]
+        warcs = [w for w in self.warcs if not w.endswith(".wacz")]
+        if warcs:
+            subprocess.run([self.manager, "add", self.coll, *warcs], cwd=self.workdir, check=True, capture_output=True)
+        if waczs:
+            subprocess.run([self.manager, "add", "--unpack-wacz", self.coll, *waczs], cwd=self.workdir, check=True,
+                           capture_output=True)
         self.port = free_port()
         self.proc = subprocess.Popen([self.wayback, "-p", str(self.port), "-b", "127.0.0.1"], cwd=self.workdir,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

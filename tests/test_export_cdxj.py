@@ -125,15 +125,36 @@ def test_revisits_are_indexed_and_replay_the_original_payload(tmp_path):
     builder.close()
     cdxj = tmp_path / "index.cdxj"
     lines = export_cdxj(tmp_path / "a", cdxj)
-    assert [parse(l)[2]["mime"] for l in lines] == ["text/html", "warc/revisit", "warc/revisit"]
-    assert [parse(l)[1] for l in lines] == ["20240301120000", "20240302120000", "20240303120000"]
+    # The 304's date has two lines: the original's record for pywb, then the revisit for wabac.js.
+    assert [parse(l)[2]["mime"] for l in lines] == ["text/html", "warc/revisit", "text/html", "warc/revisit"]
+    assert [parse(l)[1] for l in lines] == ["20240301120000", "20240302120000", "20240303120000", "20240303120000"]
     assert {parse(l)[2]["digest"] for l in lines} == {original["digest"]}
+    assert [parse(l)[2]["status"] for l in lines] == ["200", "200", "200", "200"]
+    first, _, page, head = (parse(l)[2] for l in lines)
+    assert (page["filename"], page["offset"], page["length"]) == (first["filename"], first["offset"], first["length"])
+    assert head["revisit"] == "server-not-modified" and head["offset"] != first["offset"]
     pywb_config(tmp_path / "pywb", cdxj, tmp_path / "a" / "warcs")
-    assert [parse(l)[2]["status"] for l in lines] == ["200", "200", "304"]
     with ServedIndex(tmp_path / "pywb") as served:
         # pywb finds the payload of an identical-payload revisit through the index, by digest.
         status, body = served.get("http://news.example/story", "20240302120000")
         assert status == 200 and b"first text" in body
+        # ... and serves the page at the date of the 304, not an empty 304.
+        status, body = served.get("http://news.example/story", "20240303120000")
+        assert status == 200 and b"first text" in body
+
+
+def test_a_narrowed_cdxj_carries_the_originals_its_revisits_refer_to(tmp_path):
+    builder = WarcBuilder(tmp_path / "a")
+    original = builder.capture("http://news.example/story", day(0), b"<html><title>Story</title>first text</html>")
+    builder.revisit(original, day(2), not_modified=True)
+    builder.capture("http://news.example/other", day(0), b"<html>other</html>")
+    builder.close()
+    lines = export_cdxj(tmp_path / "a", tmp_path / "since.cdxj", "--since", "2024-03-02")
+    assert [(parse(l)[1], parse(l)[2]["url"]) for l in lines] == [
+        ("20240301120000", "http://news.example/story"),  # the original, outside the window
+        ("20240303120000", "http://news.example/story"), ("20240303120000", "http://news.example/story")]
+    narrow = export_cdxj(tmp_path / "a", tmp_path / "narrow.cdxj", "--since", "2024-03-02", "--without-originals")
+    assert [parse(l)[2]["status"] for l in narrow] == ["304"]  # asked for: the revisit alone, as it is
 
 
 @pytest.fixture

@@ -206,5 +206,58 @@ def test_wacz_from_hand_built_warcs_with_revisits(tmp_path):
     import gzip
     with zipfile.ZipFile(out) as zf:
         lines = gzip.decompress(zf.read("indexes/index.cdx.gz")).decode().splitlines()
-    assert [json.loads(l.split(" ", 2)[2])["mime"] for l in lines] == ["text/html", "warc/revisit", "warc/revisit"]
+        pywb_lines = gzip.decompress(zf.read("indexes/not-modified.cdx.gz")).decode().splitlines()
+    fields = [json.loads(l.split(" ", 2)[2]) for l in lines]
+    assert [f["mime"] for f in fields] == ["text/html", "warc/revisit", "warc/revisit"]
+    # The 304 is indexed with the status of the page it stands for; its own record is unchanged.
+    assert [f["status"] for f in fields] == ["200", "200", "200"] and fields[2]["revisit"] == "server-not-modified"
     assert all("recordDigest" in l for l in lines)
+    # pywb's line for the 304's date points at the original record.
+    (pywb_line,) = pywb_lines
+    assert pywb_line.split(" ")[1] == "20240303120000"
+    page = json.loads(pywb_line.split(" ", 2)[2])
+    assert (page["offset"], page["filename"]) == (fields[0]["offset"], fields[0]["filename"])
+
+
+def test_verify_fails_a_wacz_whose_revisits_do_not_resolve(tmp_path):
+    builder = WarcBuilder(tmp_path / "a")
+    first = builder.capture("http://news.example/story", day(0), b"<html><title>Story</title>same</html>", title="Story")
+    builder.writer.close()  # the revisits go to a WARC of their own, as a later re-crawl's would
+    builder.revisit(first, day(2), not_modified=True)
+    builder.revisit(first, day(3))
+    builder.close()
+    carried, narrow = tmp_path / "carried.wacz", tmp_path / "narrow.wacz"
+    for out, extra in ((carried, []), (narrow, ["--without-originals"])):
+        result = run_archiver(tmp_path / "a", "export", "--format", "wacz", "--to", str(out), "--since", "2024-03-02",
+                              *extra)
+        assert result.returncode == 0, result.stderr
+    assert verify_wacz(carried) == []
+    problems = verify_wacz(narrow)
+    assert len([p for p in problems if "refers to" in p and "not in this WACZ" in p]) == 2, problems
+    # Without its original the 304 stays indexed as it is, and that is named too.
+    assert len([p for p in problems if "replays as an empty page" in p]) == 1, problems
+    assert len(problems) == 3, problems
+    result = run_archiver(tmp_path / "a", "verify", str(narrow))
+    assert result.returncode == 1 and "FAIL" in result.stdout
+
+
+def test_verify_fails_a_wacz_that_indexes_a_304_as_it_is(tmp_path):
+    """An index line that plays a 304 revisit as its own head replays an empty page."""
+    import gzip
+
+    builder = WarcBuilder(tmp_path / "a")
+    first = builder.capture("http://news.example/story", day(0), b"<html>same</html>")
+    builder.revisit(first, day(2), not_modified=True)
+    builder.close()
+    good, bad = tmp_path / "good.wacz", tmp_path / "bad.wacz"
+    assert run_archiver(tmp_path / "a", "export", "--format", "wacz", "--to", str(good)).returncode == 0
+
+    def as_it_was(name, data, info):
+        if name != "indexes/index.cdx.gz":
+            return data
+        lines = gzip.decompress(data).decode().splitlines()
+        return gzip.compress("".join(l.replace('"status": "200", ', '"status": "304", ') + "\n"
+                                     if "server-not-modified" in l else l + "\n" for l in lines).encode())
+
+    rewrite_zip(good, bad, as_it_was)
+    assert any("replays as an empty page" in p for p in verify_wacz(bad))

@@ -50,6 +50,9 @@ def register(sub):
     p.add_argument("--until", type=_date(end=True), metavar="DATE",
                    help="only captures fetched at or before DATE (a bare date includes that whole day)")
     p.add_argument("--domain", type=_domain, metavar="D", help="only URLs on host D or its subdomains")
+    p.add_argument("--without-originals", dest="with_originals", action="store_false",
+                   help="with --since/--until/--domain: leave out the earlier captures that selected revisits "
+                        "refer to (smaller, but those unchanged pages then do not replay, and verify says so)")
     p.add_argument("--all-versions", action="store_true",
                    help="every version of each URL (jsonl, csv and the WACZ page list); default: the latest")
     p.add_argument("--csv-raw", action="store_true",
@@ -68,7 +71,8 @@ def run(args) -> int:
             check_archive(folder, create=False, option="--from")
         except ArchiveError as exc:
             return fail(str(exc), 2)
-    selection = Selection(since=args.since, until=args.until, domain=args.domain, all_versions=args.all_versions)
+    selection = Selection(since=args.since, until=args.until, domain=args.domain, all_versions=args.all_versions,
+                          with_originals=args.with_originals)
     warnings: list[str] = []
 
     def warn(message: str) -> None:
@@ -103,16 +107,18 @@ def _export(fmt: str, sources, out, selection: Selection, warn, raw_csv: bool = 
         from ..export.wacz import write_wacz
 
         report = write_wacz(sources, out, selection, warn)
-        return f"{report.records} records from {report.warcs} WARC file(s) and {report.pages} page(s) as WACZ"
+        carried = f" ({report.originals} of them earlier captures that revisits refer to)" if report.originals else ""
+        return f"{report.records} records{carried} from {report.warcs} WARC file(s) and {report.pages} page(s) as WACZ"
     if fmt == "cdxj":
         from ..export.cdxj import write_cdxj
 
         report = write_cdxj(sources.warcs, out, selection)
-        for line in report.skipped:
+        for line in report.warnings:
             warn(line)
         if report.files_skipped == len(sources.warcs):
             raise ExportError(f"no WARC file in {sources.names} could be read")
-        return f"{report.lines} CDXJ lines"
+        carried = f" ({report.originals} of them earlier captures that revisits refer to)" if report.originals else ""
+        return f"{report.lines} CDXJ lines{carried}"
     from ..export.tables import write_csv, write_jsonl
 
     items = ItemSelector(sources.items, selection, warn)

@@ -76,6 +76,8 @@ class Selection:
     until: str | None = None
     domain: str | None = None  # the host itself or any of its subdomains
     all_versions: bool = False
+    # A narrowed export carries the responses its revisits refer to, or their pages would not replay.
+    with_originals: bool = True
 
     @property
     def filters_records(self) -> bool:

@@ -2,7 +2,9 @@
 
 Layout written: `archive/*.warc.gz` stored uncompressed in the zip (replay tools read records
 by byte range without inflating), `indexes/index.cdx.gz` (sorted CDXJ in gzip blocks, stored) with
-its block index `indexes/index.idx`, `pages/pages.jsonl` (one line per article page, with its
+its block index `indexes/index.idx`, `indexes/not-modified.cdx.gz` when the archive holds 304
+revisits (the lines with which pywb replays them as pages; ReplayWeb.page reads only the block
+index, see cdxj.py), `pages/pages.jsonl` (one line per article page, with its
 text for full-text search), `datapackage.json` (sha256 and size of every file) and
 `datapackage-digest.json` (the sha256 of datapackage.json). The index comes from cdxj-indexer
 and the layout is py-wacz's, so `wacz validate` accepts it; we write the zip ourselves to stream
@@ -24,6 +26,7 @@ from urllib.parse import urldefrag
 from . import ExportError
 from .cdxj import write_compressed_cdxj
 from .reader import StrictArchiveIterator
+from .revisits import RecordTable, profile_of, refers_to
 from .select import ItemSelector, Selection
 from .sources import Sources
 
@@ -37,6 +40,7 @@ class WaczReport:
     records: int = 0
     warcs: int = 0
     pages: int = 0
+    originals: int = 0  # earlier captures carried because a selected revisit refers to them
     skipped: list[str] = field(default_factory=list)
 
 
@@ -54,14 +58,16 @@ def write_wacz(sources: Sources, out, selection: Selection, warn, title: str | N
     report = WaczReport()
     with tempfile.TemporaryDirectory(prefix="archiver-wacz-") as tmp:
         tmp = Path(tmp)
-        index = write_compressed_cdxj(sources.warcs, tmp / "index.cdx.gz", tmp / "index.idx", selection)
+        index = write_compressed_cdxj(sources.warcs, tmp / "index.cdx.gz", tmp / "index.idx", selection,
+                                      tmp / "not-modified.cdx.gz")
         report.skipped = index.skipped
-        for line in index.skipped:
+        report.originals = index.originals
+        for line in index.warnings:
             warn(line)
         if not index.lines:
             what = "matches the filters" if selection.filters_records else "could be read"
             raise ExportError(f"no response or revisit record {what} in {sources.names}; nothing to package")
-        report.records = index.lines
+        report.records = index.lines - index.not_modified  # the pywb lines are second lines of a record
         pages_path = tmp / "pages.jsonl"
         report.pages = _write_pages(ItemSelector(sources.items, selection, warn), index.files_used, pages_path)
 
@@ -75,6 +81,9 @@ def write_wacz(sources: Sources, out, selection: Selection, warn, title: str | N
             # The gzip blocks are read by range, so the index is stored too; the rest may be deflated.
             resources.append(_add_file(zf, tmp / "index.cdx.gz", "indexes/index.cdx.gz", zipfile.ZIP_STORED))
             resources.append(_add_file(zf, tmp / "index.idx", "indexes/index.idx", zipfile.ZIP_DEFLATED))
+            if index.not_modified:
+                resources.append(_add_file(zf, tmp / "not-modified.cdx.gz", "indexes/not-modified.cdx.gz",
+                                           zipfile.ZIP_STORED))
             resources.append(_add_file(zf, pages_path, "pages/pages.jsonl", zipfile.ZIP_DEFLATED))
             package = {
                 "profile": "data-package",
@@ -107,10 +116,15 @@ def _write_pages(items: Iterable[dict], warcs_used: set[str], path: Path) -> int
 
 
 def page_entry(item: dict) -> dict | None:
-    """A page for an item of a 2xx capture (an article page); None for errors and non-pages."""
+    """A page for an item of a 2xx or 304 capture (an article page); None for errors and non-pages.
+
+    A 304 capture's item is the page the server confirmed unchanged, and the index replays it as
+    that page at the 304's date; an export of a re-crawl alone lists those pages too.
+    """
     status = item.get("status")
     warc = item.get("warc")
-    if not isinstance(status, int) or not 200 <= status < 300 or not isinstance(warc, dict) or not item.get("fetched_at"):
+    if (not isinstance(status, int) or not (200 <= status < 300 or status == 304) or not isinstance(warc, dict)
+            or not item.get("fetched_at")):
         return None
     # The capture's URI is the URL fetched last (after redirects), without its fragment.
     url = urldefrag(item.get("final_url") or item["url"])[0]
@@ -164,7 +178,8 @@ def verify_wacz(path) -> list[str]:
 
     Checks the zip, datapackage.json (every file listed, sizes and sha256 hashes match),
     datapackage-digest.json, the index and page list, that WARCs are stored uncompressed, that
-    each index line points at a WARC inside, and every WARC record's block and payload digests.
+    each index line points at a WARC inside, every WARC record's block and payload digests, and
+    that every revisit's original is inside (or its page cannot be replayed from the package).
     """
     path = Path(path)
     try:
@@ -191,10 +206,18 @@ class _ZipCheck:
         warcs = [n for n in self.names if n.startswith("archive/") and n.endswith((".warc", ".warc.gz"))]
         if not warcs:
             self.problems.append("no WARC file under archive/")
-        for name in warcs:
-            if self.names[name].compress_type != zipfile.ZIP_STORED:
-                self.problems.append(f"{name} is compressed in the zip; WARCs must be stored uncompressed")
-            self._warc_records(name)
+        with tempfile.TemporaryDirectory(prefix="archiver-verify-") as tmp:
+            self.records = RecordTable(Path(tmp))
+            try:
+                for name in warcs:
+                    if self.names[name].compress_type != zipfile.ZIP_STORED:
+                        self.problems.append(f"{name} is compressed in the zip; WARCs must be stored uncompressed")
+                    self.records.file()
+                    self._warc_records(name)
+                    self.records.keep()
+                self._revisits()
+            finally:
+                self.records.close()
         self._index(set(n.split("/", 1)[1] for n in warcs))
         self._pages()
         return self.problems
@@ -287,12 +310,35 @@ class _ZipCheck:
                     content = record.content_stream()
                     while content.read(CHUNK):
                         pass
+                    self._note(name, record, records.get_record_offset())
                     if record.digest_checker.passed is False:
                         record_id = record.rec_headers.get_header("WARC-Record-ID")
                         for problem in record.digest_checker.problems:
                             self.problems.append(f"{name}: record {record_id} at offset {records.get_record_offset()}: {problem}")
         except Exception as exc:  # a damaged WARC can raise from gzip, zlib or the parser
             self.problems.append(f"{name}: cannot be read as WARC ({' '.join(str(exc).split()) or type(exc).__name__})")
+
+    def _note(self, name: str, record, offset: int) -> None:
+        headers = record.rec_headers
+        if record.rec_type not in ("response", "revisit"):
+            return
+        record_id = headers.get_header("WARC-Record-ID") or ""
+        uri = headers.get_header("WARC-Target-URI") or ""
+        digest = headers.get_header("WARC-Payload-Digest") or ""
+        timestamp = "".join(ch for ch in headers.get_header("WARC-Date") or "" if ch.isdigit())[:14]
+        if record.rec_type == "response":
+            self.records.add_response(record_id, uri, digest, "", timestamp, {}, indexed=True)
+        else:
+            refers_to_id, refers_to_uri = refers_to(record)
+            self.records.add_revisit("", timestamp, {}, refers_to_id, refers_to_uri, digest, profile_of(record),
+                                     f"{name}: revisit {record_id} of {uri} at offset {offset}")
+
+    def _revisits(self) -> None:
+        """Every revisit's original must be inside: replay tools look for it nowhere else."""
+        for _, timestamp, _, refers_to_id, uri, digest, _, place in self.records.revisits():
+            if self.records.original(refers_to_id, uri, digest, timestamp) is None:
+                self.problems.append(f"{place} refers to {refers_to_id or uri}, which is not in this WACZ "
+                                     "(export without --without-originals to carry it)")
 
     def _index_lines(self):
         if "indexes/index.cdx.gz" in self.names:
@@ -325,6 +371,11 @@ class _ZipCheck:
                 if fields.get("filename") not in warc_names:
                     self.problems.append(f"index line {count} points at {fields.get('filename')!r}, not a WARC in archive/")
                     return
+                if fields.get("mime") == "warc/revisit" and str(fields.get("status", "")).startswith("3"):
+                    # pywb and ReplayWeb.page play such a line as its 3xx head with an empty body.
+                    self.problems.append(f"index line {count}: {fields.get('url')} at {key.rsplit(' ', 1)[-1]} is a "
+                                         f"{fields.get('status')} revisit, which replays as an empty page, not as "
+                                         "the page it refers to")
         except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
             self.problems.append(f"index cannot be read ({exc})")
             return
