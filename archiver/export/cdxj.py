@@ -42,7 +42,7 @@ from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer, SortingWriter
 
-from .reader import CorruptRecord, StrictArchiveIterator
+from ..warc.reader import CorruptRecord, StrictArchiveIterator
 from .revisits import NOT_MODIFIED, RecordTable, profile_of, refers_to
 from .select import Selection
 

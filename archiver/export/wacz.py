@@ -25,7 +25,7 @@ from urllib.parse import urldefrag
 
 from . import ExportError
 from .cdxj import write_compressed_cdxj
-from .reader import StrictArchiveIterator
+from ..warc.reader import StrictArchiveIterator
 from .revisits import RecordTable, profile_of, refers_to
 from .select import ItemSelector, Selection
 from .sources import Sources
