@@ -191,11 +191,11 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_date(value: str | datetime | date | None, tz: str | None = None) -> str | None:
-    """A date as ISO 8601: with its offset when the page or the site's zone gives one.
+    """A date as ISO 8601, exactly as precise as the page gave it.
 
-    'Published on June 9, 2017' with zone Europe/London -> '2017-06-09T00:00:00+01:00'.
-    Without a zone, a naive time is kept naive and a bare date stays a date: an offset that is
-    not known is not invented.
+    A day stays a day ('Published on June 9, 2017' -> '2017-06-09'), with or without a zone:
+    midnight and an offset would be a time the page never gave. A time keeps the page's own
+    offset; a time without one takes the site's zone `tz` when there is one, else stays naive.
     """
     if value is None or value == "":
         return None
@@ -203,15 +203,13 @@ def parse_date(value: str | datetime | date | None, tz: str | None = None) -> st
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-        if site_zone is None:
-            return value.isoformat()
+        return value.isoformat()
     else:
         text = clean_text(value)
         if not text:
             return None
         text = _DATE_WORDS.sub("", text)
-        if _DATE_ONLY.match(text) and site_zone is None:
+        if _DATE_ONLY.match(text):
             return text
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -227,8 +225,7 @@ def parse_date(value: str | datetime | date | None, tz: str | None = None) -> st
                 return None
             if moment.year == 1900:
                 return None
-        has_time = bool(re.search(r"\d:\d", text))
-        if not has_time and site_zone is None:
+        if not re.search(r"\d:\d", text):
             return moment.date().isoformat()
     if moment.tzinfo is None:
         if site_zone is None:
