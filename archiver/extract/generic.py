@@ -11,6 +11,7 @@ import re
 import trafilatura
 from lxml import etree
 
+from .ensemble import body_paragraphs
 from .metadata import embedded_metadata
 from .normalize import parse_date
 from .text import BLOCKS, inline_text, paragraphs
@@ -68,7 +69,9 @@ def is_appeal(paragraph: str) -> bool:
     return len(paragraph) <= _APPEAL_MAX and _APPEAL.match(paragraph) is not None
 
 
-def trafilatura_fields(doc) -> dict:
+def trafilatura_fields(doc, tree=None, html: str | None = None) -> dict:
+    """Fields of trafilatura's reading; with `tree`, its body goes through the vote
+    (ensemble.py) with jusText and resiliparse."""
     if doc is None:
         return {}
     body = doc.body
@@ -84,7 +87,10 @@ def trafilatura_fields(doc) -> dict:
         "language": doc.language,
     }
     if body is not None:
-        fields["body"] = "\n\n".join(p for p in paragraphs(body) if not is_appeal(p))
+        main = [p for p in paragraphs(body) if not is_appeal(p)]
+        if tree is not None:
+            main = [p for p in body_paragraphs(tree, html, main) if not is_appeal(p)]
+        fields["body"] = "\n\n".join(main)
     return fields
 
 
@@ -117,10 +123,10 @@ def candidates(tree, url: str | None, html: str | None = None) -> dict[str, dict
     """Field values by source: 'jsonld', 'meta', 'trafilatura'."""
     meta = embedded_metadata(tree)
     times = _TIME_DATETIME(tree)
-    text = trafilatura_fields(main_text(tree, url))
+    text = trafilatura_fields(main_text(tree, url), tree, html)
     if not text.get("body") and html:
         # trafilatura repairs some broken markup only when it parses the page itself.
-        text = trafilatura_fields(main_text(html, url)) or text
+        text = trafilatura_fields(main_text(html, url), tree, html) or text
     text["links"] = links_in_text(tree, text.get("body"))
     return {"jsonld": meta["sources"]["jsonld"], "meta": meta["sources"]["meta"], "trafilatura": text,
             # The first <time datetime> is the date a reader sees, when the page marks it up.
