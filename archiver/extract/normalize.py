@@ -140,41 +140,72 @@ def split_authors(value: str | list | None) -> list[str]:
     return names
 
 
-# "Authored by A for The Daily Star (Bangladesh):" / "Authored by Stephen Lendman:"
+# "Authored by A for The Daily Star (Bangladesh):" / "Authored by Stephen Lendman:" /
+# "Written by A via Zerohedge" / "Submitted by A of B".
 _AUTHORED = re.compile(
     r"^(?:authored|written|submitted)\s+by\s+(?P<names>.+?)"
-    r"(?:\s+(?:for|at|via|of)\s+(?P<source>.+?))?\s*:?\s*$",
+    r"(?:\s+(?P<how>for|at|via|of)\s+(?P<source>.+?))?\s*[:,;]?\s*$",
     re.IGNORECASE,
 )
 # "Via Zerohedge", "Via The Anti Media:" — a short source line on its own.
-_VIA = re.compile(r"^via\s+(?P<source>\S.{0,80}?)\s*:?\s*$", re.IGNORECASE)
+_VIA = re.compile(r"^via\s+(?P<source>\S.{0,80}?)\s*[:,;]?\s*$", re.IGNORECASE)
+# "Originally published at The Conversation.", "This article was first published on Medium."
+_ORIGINALLY = re.compile(
+    r"^(?:this\s+(?:article|post|story|piece)\s+(?:was\s+)?)?(?:originally|first)\s+"
+    r"(?:published|appeared|posted)\s+(?:at|on|in|by)\s+\S.{0,100}$",
+    re.IGNORECASE,
+)
 _LEADING_LINES = 3
+_TRAILING_LINES = 2
 _MAX_LINE = 160
 
 
-def split_credit_lines(body: str | None) -> tuple[str | None, list[str], str | None]:
-    """Pull leading byline and source lines out of a body.
+def _credit_line(para: str) -> tuple[list[str], str | None] | None:
+    """(authors, credit) when a paragraph is a credit line, else None."""
+    if len(para) > _MAX_LINE:
+        return None
+    authored = _AUTHORED.match(para)
+    if authored:
+        source = clean_text(authored.group("source"))
+        if source and authored.group("how").lower() == "via":
+            # "Via Zerohedge" is how the page itself credits a source: the credit reads the same.
+            source = "Via " + source
+        return split_authors(authored.group("names")), source
+    if _VIA.match(para):
+        return [], clean_text(para.rstrip(":,; "))
+    if _ORIGINALLY.match(para):
+        return [], clean_text(para)
+    return None
 
-    Returns (body without them, authors named there, credit). Only short lines among the first
-    few paragraphs count: a sentence that merely starts with "Via" stays in the text.
+
+def split_credit_lines(body: str | None) -> tuple[str | None, list[str], str | None]:
+    """Pull byline and source lines ("Authored by X via Y", "Via Z", "Written by X for Y:",
+    "Originally published at ...") out of a body.
+
+    Returns (body without them, authors named there, credit). Only short lines count, and only
+    a run of them at the start or, for "Originally published", at the end: a sentence that
+    merely starts with "Via" stays in the text.
     """
     parts = paragraphs(body)
     authors: list[str] = []
     credit: str | None = None
     dropped = 0  # the credit lines are a prefix: the first other paragraph ends the search
     for para in parts[:_LEADING_LINES]:
-        if len(para) > _MAX_LINE:
+        found = _credit_line(para)
+        if found is None:
             break
-        authored = _AUTHORED.match(para)
-        if authored:
-            authors = split_authors(authored.group("names"))
-            credit = credit or clean_text(authored.group("source"))
-        elif _VIA.match(para):
-            credit = credit or clean_text(para.rstrip(": "))
-        else:
-            break
+        if _AUTHORED.match(para):
+            authors = found[0]  # the last byline of the run names the writer
+        credit = credit or found[1]
         dropped += 1
-    return ("\n\n".join(parts[dropped:]) or None), authors, credit
+    kept = parts[dropped:]
+    while len(kept) > 1 and len(parts) - len(kept) < dropped + _TRAILING_LINES:
+        last = kept[-1]
+        if len(last) > _MAX_LINE or not _ORIGINALLY.match(last):
+            break
+        credit = credit or clean_text(last)
+        kept = kept[:-1]
+    return ("\n\n".join(kept) or None), authors, credit
 
 
 def zone(name: str | None):
