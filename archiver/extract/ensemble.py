@@ -84,8 +84,16 @@ def resiliparse_lines(html: str) -> list[str]:
     return [line.strip() for line in text.split("\n") if line.strip()]
 
 
-def vote(main: list[str], justext_text: list[str], resili: list[str]) -> list[str]:
-    """trafilatura's paragraphs `main`, trimmed and filled by the two voters (see above)."""
+# A line before trafilatura's first paragraph is filled in only when it reads as a sentence:
+# above an article both voters also keep its headline, its standfirst and the line of author,
+# date and views, which are fields of their own and no part of the body.
+_SENTENCE_END = re.compile(r"[.!?…:;\"”»)]$")
+
+
+def vote(main: list[str], justext_text: list[str], resili: list[str],
+         not_body: tuple[str, ...] = ()) -> list[str]:
+    """trafilatura's paragraphs `main`, trimmed and filled by the two voters (see above).
+    Lines in `not_body` (the credit lines, title and sub-title) are never filled in."""
     main_sets = [shingles(p) for p in main]
     main_all = set().union(*main_sets) if main_sets else set()
     voters = []
@@ -117,6 +125,7 @@ def vote(main: list[str], justext_text: list[str], resili: list[str]) -> list[st
     pending: list[str] = []
     anchor = None  # the paragraph of `main` that the latest matched resiliparse line belongs to
     seen: set[str] = set()
+    excluded = set().union(*map(shingles, not_body)) if not_body else set()
     for line in resili:
         s = shingles(line)
         hits = [where[x] for x in s if x in where]
@@ -126,7 +135,8 @@ def vote(main: list[str], justext_text: list[str], resili: list[str]) -> list[st
             pending = []
             anchor = max(hits)
         elif (line not in seen and len(_WORD.findall(line)) >= _FILL_MIN_WORDS
-              and _share(s, jt_all) >= _HOLDS):
+              and _share(s, jt_all) >= _HOLDS and _share(s, excluded) < _HOLDS
+              and (anchor is not None or _SENTENCE_END.search(line))):
             seen.add(line)
             pending.append(line)
     # What is still pending comes after trafilatura's last paragraph: not added.
@@ -137,8 +147,8 @@ def vote(main: list[str], justext_text: list[str], resili: list[str]) -> list[st
     return out
 
 
-def body_paragraphs(tree, html: str | None, main: list[str]) -> list[str]:
+def body_paragraphs(tree, html: str | None, main: list[str], not_body: tuple[str, ...] = ()) -> list[str]:
     """The generic body: trafilatura's paragraphs `main` after the vote."""
     if html is None:
         html = etree.tostring(tree, encoding="unicode", method="html")
-    return vote(main, justext_paragraphs(tree), resiliparse_lines(html))
+    return vote(main, justext_paragraphs(tree), resiliparse_lines(html), not_body)

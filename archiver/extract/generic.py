@@ -13,8 +13,8 @@ from lxml import etree
 
 from .ensemble import body_paragraphs
 from .metadata import embedded_metadata
-from .normalize import parse_date
-from .text import BLOCKS, inline_text, paragraphs
+from .normalize import credit_line_run, parse_date
+from .text import BLOCKS, inline_text, paragraphs, remove
 
 _TIME_DATETIME = etree.XPath("/descendant::time/@datetime")
 
@@ -57,6 +57,7 @@ _APPEAL = re.compile(
             .{0,120}\b(?:support|donat(?:e|ion)s?|patreon|patron)\b.{0,60}
       | (?:please\s+)?(?:support|donate\s+to)\s+.{1,60}\s+on\s+patreon\b.{0,40}
       | become\s+a\s+patron\b.{0,60}
+      | support\s+(?:independent\s+\w+|our\s+(?:work|journalism|reporting)|us)
       | advertisement | continue\s+reading | click\s+to\s+comment | leave\s+a\s+(?:reply|comment)
       | share\s+this\s*:
     )\s*[.!:]?$""",
@@ -89,7 +90,11 @@ def trafilatura_fields(doc, tree=None, html: str | None = None) -> dict:
     if body is not None:
         main = [p for p in paragraphs(body) if not is_appeal(p)]
         if tree is not None:
-            main = [p for p in body_paragraphs(tree, html, main) if not is_appeal(p)]
+            # Credit lines are short and jusText drops short lines: they stay out of the vote.
+            lead, trail = credit_line_run(main)
+            not_body = tuple(t for t in (doc.title, doc.description) if t) + tuple(main[:lead])
+            core = body_paragraphs(tree, html, main[lead:len(main) - trail], not_body)
+            main = main[:lead] + [p for p in core if not is_appeal(p)] + main[len(main) - trail:]
         fields["body"] = "\n\n".join(main)
     return fields
 
@@ -119,10 +124,36 @@ def links_in_text(tree, body: str | None) -> list[str]:
     return links
 
 
+# Donation boxes, comment forms and related-article teasers that trafilatura keeps when their
+# class names are not the English ones it knows ("caja-donacion", "nota-comentarios",
+# "patreon-kit", "nota-relacionada"). Small containers
+# only, so that a theme's class on the whole article cannot take the article with it.
+_WIDGETS = etree.XPath(
+    "/descendant::body//*[self::div or self::section or self::aside or self::form or self::p]"
+    "[contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'donat')"
+    " or contains(translate(concat(@class, ' ', @id), 'ACDEGIKLMNOPRSTW', 'acdegiklmnoprstw'), 'donac')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'patreon')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'comentario')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'kommentar')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'commentaire')"
+    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'wpdiscuz')"
+    " or contains(translate(concat(@class, ' ', @id), 'ACDEILNOR', 'acdeilnor'), 'relacionad')]"
+)
+_WIDGET_MAX_TEXT = 2000
+
+
+def drop_widgets(tree) -> None:
+    for element in _WIDGETS(tree):
+        parent = element.getparent()
+        if parent is not None and len("".join(element.itertext())) <= _WIDGET_MAX_TEXT:
+            remove(element)
+
+
 def candidates(tree, url: str | None, html: str | None = None) -> dict[str, dict]:
     """Field values by source: 'jsonld', 'meta', 'trafilatura'."""
     meta = embedded_metadata(tree)
     times = _TIME_DATETIME(tree)
+    drop_widgets(tree)
     text = trafilatura_fields(main_text(tree, url), tree, html)
     if not text.get("body") and html:
         # trafilatura repairs some broken markup only when it parses the page itself.

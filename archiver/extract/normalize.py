@@ -178,34 +178,41 @@ def _credit_line(para: str) -> tuple[list[str], str | None] | None:
     return None
 
 
+def credit_line_run(parts: list[str]) -> tuple[int, int]:
+    """How many of the paragraphs `parts` are credit lines at the start, and at the end.
+
+    At the start, a run of byline and source lines among the first few; at the end, at most
+    two "Originally published ..." lines. Only short lines count: a sentence that merely starts
+    with "Via" stays in the text.
+    """
+    lead = 0
+    for para in parts[:_LEADING_LINES]:
+        if _credit_line(para) is None:
+            break
+        lead += 1
+    trail = 0
+    while (trail < _TRAILING_LINES and len(parts) - lead - trail > 1
+           and len(parts[-1 - trail]) <= _MAX_LINE and _ORIGINALLY.match(parts[-1 - trail])):
+        trail += 1
+    return lead, trail
+
+
 def split_credit_lines(body: str | None) -> tuple[str | None, list[str], str | None]:
     """Pull byline and source lines ("Authored by X via Y", "Via Z", "Written by X for Y:",
     "Originally published at ...") out of a body.
 
-    Returns (body without them, authors named there, credit). Only short lines count, and only
-    a run of them at the start or, for "Originally published", at the end: a sentence that
-    merely starts with "Via" stays in the text.
+    Returns (body without them, authors named there, credit); see `credit_line_run`.
     """
     parts = paragraphs(body)
+    lead, trail = credit_line_run(parts)
     authors: list[str] = []
     credit: str | None = None
-    dropped = 0  # the credit lines are a prefix: the first other paragraph ends the search
-    for para in parts[:_LEADING_LINES]:
-        found = _credit_line(para)
-        if found is None:
-            break
+    for para in parts[:lead] + parts[len(parts) - trail:][::-1]:
+        found_authors, found_credit = _credit_line(para)
         if _AUTHORED.match(para):
-            authors = found[0]  # the last byline of the run names the writer
-        credit = credit or found[1]
-        dropped += 1
-    kept = parts[dropped:]
-    while len(kept) > 1 and len(parts) - len(kept) < dropped + _TRAILING_LINES:
-        last = kept[-1]
-        if len(last) > _MAX_LINE or not _ORIGINALLY.match(last):
-            break
-        credit = credit or clean_text(last)
-        kept = kept[:-1]
-    return ("\n\n".join(kept) or None), authors, credit
+            authors = found_authors  # the last byline of the run names the writer
+        credit = credit or found_credit
+    return ("\n\n".join(parts[lead:len(parts) - trail]) or None), authors, credit
 
 
 def zone(name: str | None):

@@ -84,8 +84,9 @@ def _title_heading(tree, title: str | None):
 
 def _body_start(tree, body: str | None):
     """The first <p> of the page that begins the extracted body, or None."""
-    first = " ".join((body or "").split("\n\n", 1)[0].split())[:40]
-    if len(first) < 20:
+    # The first paragraph long enough to be text: a short one may be a credit line ("Via X").
+    first = next((" ".join(p.split())[:40] for p in (body or "").split("\n\n") if len(p) >= 40), "")
+    if not first:
         return None
     for paragraph in tree.iter("p"):
         if " ".join(inline_text(paragraph).split()).startswith(first):
@@ -126,6 +127,11 @@ def find_views(tree, title: str | None, body: str | None = None) -> int | None:
     # The header ends where the body begins; a count after that belongs to something else.
     first = _body_start(tree, body)
     end = order[first] if first is not None and order[first] > start else start + _AFTER_TITLE
+    # Nor past the next heading that links elsewhere: another article's teaser.
+    for element in tree.iter("h1", "h2", "h3"):
+        if start < order[element] < end and element.find(".//a[@href]") is not None:
+            end = order[element]
+            break
     best = None
     for element, count in found:
         where = order.get(element)
