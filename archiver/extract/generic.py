@@ -124,28 +124,27 @@ def links_in_text(tree, body: str | None) -> list[str]:
     return links
 
 
-# Donation boxes, comment forms and related-article teasers that trafilatura keeps when their
-# class names are not the English ones it knows ("caja-donacion", "nota-comentarios",
-# "patreon-kit", "nota-relacionada"). Small containers
-# only, so that a theme's class on the whole article cannot take the article with it.
+# Donation boxes, comment widgets and related-article teasers that trafilatura keeps when their
+# class names are not the English ones it knows ("caja-donacion", "patreon-kit",
+# "nota-relacionada", wpDiscuz). Not "kommentar" or "comentario": on news sites that is also the
+# opinion column, the article itself. Small containers only, so that a theme's class on the
+# whole article cannot take the article with it.
+_WIDGET_NAMES = ("donat", "donac", "patreon", "wpdiscuz", "relacionad")
+_WIDGET_HINT = re.compile("|".join(_WIDGET_NAMES), re.IGNORECASE)
+_LOWERED = "translate(concat(@class, ' ', @id), 'ABCDEINOPRSTUWZ', 'abcdeinoprstuwz')"
 _WIDGETS = etree.XPath(
-    "/descendant::body//*[self::div or self::section or self::aside or self::form or self::p]"
-    "[contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'donat')"
-    " or contains(translate(concat(@class, ' ', @id), 'ACDEGIKLMNOPRSTW', 'acdegiklmnoprstw'), 'donac')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'patreon')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'comentario')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'kommentar')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'commentaire')"
-    " or contains(translate(concat(@class, ' ', @id), 'ADEGIKLMNOPRSTW', 'adegiklmnoprstw'), 'wpdiscuz')"
-    " or contains(translate(concat(@class, ' ', @id), 'ACDEILNOR', 'acdeilnor'), 'relacionad')]"
+    "/descendant::body//*[self::div or self::section or self::aside or self::form or self::p]["
+    + " or ".join(f"contains({_LOWERED}, '{name}')" for name in _WIDGET_NAMES) + "]"
 )
 _WIDGET_MAX_TEXT = 2000
 
 
-def drop_widgets(tree) -> None:
+def drop_widgets(tree, html: str | None = None) -> None:
+    # One regex pass over the page's text rules out most pages before the XPath walks them all.
+    if html is not None and not _WIDGET_HINT.search(html):
+        return
     for element in _WIDGETS(tree):
-        parent = element.getparent()
-        if parent is not None and len("".join(element.itertext())) <= _WIDGET_MAX_TEXT:
+        if element.getparent() is not None and len("".join(element.itertext())) <= _WIDGET_MAX_TEXT:
             remove(element)
 
 
@@ -153,7 +152,7 @@ def candidates(tree, url: str | None, html: str | None = None) -> dict[str, dict
     """Field values by source: 'jsonld', 'meta', 'trafilatura'."""
     meta = embedded_metadata(tree)
     times = _TIME_DATETIME(tree)
-    drop_widgets(tree)
+    drop_widgets(tree, html)
     text = trafilatura_fields(main_text(tree, url), tree, html)
     if not text.get("body") and html:
         # trafilatura repairs some broken markup only when it parses the page itself.
