@@ -30,7 +30,9 @@ import trafilatura  # noqa: E402
 from archiver.extract import extract_article  # noqa: E402
 from archiver.extract.article import parse_html  # noqa: E402
 from archiver.extract.decoding import decode_text  # noqa: E402
-from archiver.extract.generic import candidates  # noqa: E402
+from archiver.extract import ensemble  # noqa: E402
+from archiver.extract.generic import candidates, is_appeal, main_text  # noqa: E402
+from archiver.extract.text import paragraphs  # noqa: E402
 from archiver.extract.normalize import parse_date, split_authors  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"  # labels; the pages are the demo site's
@@ -38,8 +40,13 @@ SITE = ROOT / "archiver" / "demo" / "site"
 
 
 def devdata_dir() -> Path:
+    """$ARCHIVER_DEVDATA, else a shared/devdata folder beside the checkout or one level up (a
+    work tree kept in a folder of work trees)."""
     base = os.environ.get("ARCHIVER_DEVDATA")
-    return Path(base) if base else ROOT.parent / "shared" / "devdata"
+    if base:
+        return Path(base)
+    places = [ROOT.parent / "shared" / "devdata", ROOT.parent.parent / "shared" / "devdata"]
+    return next((p for p in places if (p / "trafilatura-eval").is_dir()), places[0])
 
 
 def squash(text: str | None) -> str:
@@ -68,6 +75,31 @@ def ours(html: bytes, url: str | None) -> dict:
             "date": day(item["published_at"]), "extractor": item["extractor"]}
 
 
+def body_sources(html: bytes, url: str | None) -> dict:
+    """The body by each extractor alone and by their vote, with each one's CPU seconds."""
+    text, _ = decode_text({}, html)
+    tree = parse_html(text)
+    out: dict = {}
+    if tree is None:
+        return out
+
+    def timed(name, run):
+        start = time.process_time()
+        value = run()
+        out[name] = {"body": "\n\n".join(value), "seconds": time.process_time() - start}
+        return value
+
+    def trafilatura_paragraphs():
+        doc = main_text(tree, url)
+        return [p for p in paragraphs(doc.body) if not is_appeal(p)] if doc is not None and doc.body is not None else []
+
+    main = timed("trafilatura", trafilatura_paragraphs)
+    jt = timed("jusText", lambda: ensemble.justext_paragraphs(tree))
+    rp = timed("resiliparse", lambda: ensemble.resiliparse_lines(text))
+    timed("vote", lambda: ensemble.vote(main, jt, rp))
+    return out
+
+
 def source_values(html: bytes, url: str | None) -> dict:
     """What each metadata source alone says, to measure the order in generic.ORDER."""
     text, _ = decode_text({}, html)
@@ -83,14 +115,17 @@ def score_page(task: tuple[str, str, dict, bool]) -> dict:
     url = url if url.startswith("http") else None
     result = {}
     for name, run in (("trafilatura", trafilatura_alone), ("ours", ours)):
-        start = time.perf_counter()
+        # CPU time: on a shared machine wall time counts other processes' turns.
+        start = time.process_time()
         got = run(html, url)
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         result[name] = {"seconds": elapsed, **_score(got, truth)}
         if name == "ours":
             result[name]["extractor"] = got["extractor"]
     if with_sources:
         result["sources"] = {s: _meta_score(v, truth) for s, v in source_values(html, url).items()}
+        result["bodies"] = {name: {"seconds": v["seconds"], **_score({"body": v["body"]}, truth)}
+                            for name, v in body_sources(html, url).items()}
     return result
 
 
@@ -117,16 +152,19 @@ def _meta_score(got: dict, truth: dict) -> dict:
 
 
 def summarise(results: list[dict], name: str) -> dict:
-    rows = [r[name] for r in results]
+    rows = [r["bodies"][name.split(".", 1)[1]] for r in results if name.split(".", 1)[1] in r.get("bodies", {})] \
+        if name.startswith("bodies.") else [r[name] for r in results]
     tp, fp, fn = (sum(r[k] for r in rows) for k in ("tp", "fp", "fn"))
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     out = {"precision": precision, "recall": recall, "f1": 2 * tp / (2 * tp + fp + fn) if tp else 0.0}
+    out["ms_per_page"] = 1000 * sum(r["seconds"] for r in rows) / len(rows) if rows else 0.0
+    if name.startswith("bodies."):
+        return out
     for key in ("title", "author", "date"):
         marks = [r[key] for r in rows if key in r]
         out[key] = sum(marks) / len(marks) if marks else float("nan")
         out[key + "_n"] = len(marks)
-    out["ms_per_page"] = 1000 * sum(r["seconds"] for r in rows) / len(rows)
     return out
 
 
@@ -198,12 +236,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--limit", type=int, help="score only the first N development pages")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (timings are truest with 1)")
-    parser.add_argument("--sources", action="store_true", help="also score each metadata source alone")
+    parser.add_argument("--sources", action="store_true",
+                        help="also score each body extractor and each metadata source alone")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
     report: dict = {}
-    if (devdata_dir() / "trafilatura-eval" / "annotations.json").exists():
+    found = (devdata_dir() / "trafilatura-eval" / "annotations.json").exists()
+    if found:
         results = run_devdata(args.limit, args.jobs, args.sources)
         report["devdata"] = {"pages": len(results),
                              "trafilatura": summarise(results, "trafilatura"),
@@ -211,7 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         generic = [r for r in results if r["ours"]["extractor"] == "generic"]
         if generic:
             report["devdata"]["generic_ms_per_page"] = summarise(generic, "ours")["ms_per_page"]
+            report["devdata"]["trafilatura_ms_on_generic"] = summarise(generic, "trafilatura")["ms_per_page"]
         if args.sources:
+            report["devdata"]["bodies"] = {name: summarise(results, "bodies." + name)
+                                           for name in ("trafilatura", "jusText", "resiliparse", "vote")}
             report["devdata"]["sources"] = {}
             for source in results[0]["sources"]:
                 marks = {}
@@ -220,28 +263,40 @@ def main(argv: list[str] | None = None) -> int:
                     marks[key] = sum(hits) / len(hits) if hits else float("nan")
                 report["devdata"]["sources"][source] = marks
     else:
-        print(f"no development data at {devdata_dir()} (set ARCHIVER_DEVDATA)", file=sys.stderr)
+        report["devdata"] = None
     report["fixtures"] = run_fixtures()
 
     if args.json:
         print(json.dumps(report, indent=2))
         return 0
-    dev = report.get("devdata")
+    header = f"{'':14}{'precision':>10}{'recall':>8}{'F1':>7}{'title':>8}{'author':>8}{'date':>7}{'CPU ms/page':>13}"
+    dev = report["devdata"]
     if dev:
-        print(f"development set: {dev['pages']} pages")
-        print(f"{'':14}{'precision':>10}{'recall':>8}{'F1':>7}{'title':>8}{'author':>8}{'date':>7}{'ms/page':>9}")
+        print(f"development set ({devdata_dir()}): {dev['pages']} pages")
+        print(header)
         for name in ("trafilatura", "ours"):
             s = dev[name]
             print(f"{name:14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>7.3f}"
-                  f"{s['title']:>8.3f}{s['author']:>8.3f}{s['date']:>7.3f}{s['ms_per_page']:>9.1f}")
+                  f"{s['title']:>8.3f}{s['author']:>8.3f}{s['date']:>7.3f}{s['ms_per_page']:>13.1f}")
         print(f"(scored: title {dev['ours']['title_n']}, author {dev['ours']['author_n']}, date {dev['ours']['date_n']} pages)")
         if "generic_ms_per_page" in dev:
-            print(f"generic path: {dev['generic_ms_per_page']:.1f} ms/page")
+            ratio = dev["generic_ms_per_page"] / dev["trafilatura_ms_on_generic"] if dev["trafilatura_ms_on_generic"] else float("nan")
+            print(f"generic path: {dev['generic_ms_per_page']:.1f} CPU ms/page, "
+                  f"trafilatura's bare_extraction on the same pages {dev['trafilatura_ms_on_generic']:.1f} ({ratio:.2f}x)")
+        if dev.get("bodies"):
+            print(f"\nbody by each extractor alone, and their vote (the generic body):")
+            print(f"{'':14}{'precision':>10}{'recall':>8}{'F1':>7}{'CPU ms/page':>13}")
+            for name, s in dev["bodies"].items():
+                print(f"{name:14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>7.3f}{s['ms_per_page']:>13.1f}")
         for source, marks in dev.get("sources", {}).items():
             print(f"  source {source:12} title {marks['title']:.3f}  author {marks['author']:.3f}  date {marks['date']:.3f}")
+    else:
+        print(f"development set: NOT FOUND at {devdata_dir()}/trafilatura-eval "
+              "(set ARCHIVER_DEVDATA to the folder that holds trafilatura-eval/); scored the fixtures only")
     fx = report["fixtures"]
     if fx:
         print(f"\nfixtures: {fx['pages']} pages, {fx['fields_right']}/{fx['fields_all']} fields exactly right")
+        print(header[:-13])
         for name in ("trafilatura", "ours"):
             s = fx[name]
             print(f"{name:14}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>7.3f}"

@@ -16,6 +16,7 @@ from .generic import extract_generic
 from .metadata import embedded_metadata
 from .normalize import normalize_item
 from .profile import choose_profile
+from .views import find_views
 
 ARTICLE_FIELDS = (
     "title", "subtitle", "authors", "published_at", "modified_at", "section", "tags", "views",
@@ -114,6 +115,9 @@ def extract_from_tree(url: str, tree, generic_tree=None, html: str | None = None
             tree = generic_tree() if generic_tree is not None else tree
         fields = extract_generic(tree, url, html) if tree is not None else {}
         item["extractor"] = "generic"
+    if not fields.get("views") and tree is not None and fields.get("body"):
+        # No profile selector found one: the count the article's header shows, on any page.
+        fields["views"] = find_views(tree, fields.get("title"), fields.get("body"))
     for name in ARTICLE_FIELDS:
         if fields.get(name):
             item[name] = fields[name]

@@ -140,41 +140,79 @@ def split_authors(value: str | list | None) -> list[str]:
     return names
 
 
-# "Authored by A for The Daily Star (Bangladesh):" / "Authored by Stephen Lendman:"
+# "Authored by A for The Daily Star (Bangladesh):" / "Authored by Stephen Lendman:" /
+# "Written by A via Zerohedge" / "Submitted by A of B".
 _AUTHORED = re.compile(
     r"^(?:authored|written|submitted)\s+by\s+(?P<names>.+?)"
-    r"(?:\s+(?:for|at|via|of)\s+(?P<source>.+?))?\s*:?\s*$",
+    r"(?:\s+(?P<how>for|at|via|of)\s+(?P<source>.+?))?\s*[:,;]?\s*$",
     re.IGNORECASE,
 )
 # "Via Zerohedge", "Via The Anti Media:" — a short source line on its own.
-_VIA = re.compile(r"^via\s+(?P<source>\S.{0,80}?)\s*:?\s*$", re.IGNORECASE)
+_VIA = re.compile(r"^via\s+(?P<source>\S.{0,80}?)\s*[:,;]?\s*$", re.IGNORECASE)
+# "Originally published at The Conversation.", "This article was first published on Medium."
+_ORIGINALLY = re.compile(
+    r"^(?:this\s+(?:article|post|story|piece)\s+(?:was\s+)?)?(?:originally|first)\s+"
+    r"(?:published|appeared|posted)\s+(?:at|on|in|by)\s+\S.{0,100}$",
+    re.IGNORECASE,
+)
 _LEADING_LINES = 3
+_TRAILING_LINES = 2
 _MAX_LINE = 160
 
 
-def split_credit_lines(body: str | None) -> tuple[str | None, list[str], str | None]:
-    """Pull leading byline and source lines out of a body.
+def _credit_line(para: str) -> tuple[list[str], str | None] | None:
+    """(authors, credit) when a paragraph is a credit line, else None."""
+    if len(para) > _MAX_LINE:
+        return None
+    authored = _AUTHORED.match(para)
+    if authored:
+        source = clean_text(authored.group("source"))
+        if source and authored.group("how").lower() == "via":
+            # "Via Zerohedge" is how the page itself credits a source: the credit reads the same.
+            source = "Via " + source
+        return split_authors(authored.group("names")), source
+    if _VIA.match(para):
+        return [], clean_text(para.rstrip(":,; "))
+    if _ORIGINALLY.match(para):
+        return [], clean_text(para)
+    return None
 
-    Returns (body without them, authors named there, credit). Only short lines among the first
-    few paragraphs count: a sentence that merely starts with "Via" stays in the text.
+
+def credit_line_run(parts: list[str]) -> tuple[int, int]:
+    """How many of the paragraphs `parts` are credit lines at the start, and at the end.
+
+    At the start, a run of byline and source lines among the first few; at the end, at most
+    two "Originally published ..." lines. Only short lines count: a sentence that merely starts
+    with "Via" stays in the text.
+    """
+    lead = 0
+    for para in parts[:_LEADING_LINES]:
+        if _credit_line(para) is None:
+            break
+        lead += 1
+    trail = 0
+    while (trail < _TRAILING_LINES and len(parts) - lead - trail > 1
+           and len(parts[-1 - trail]) <= _MAX_LINE and _ORIGINALLY.match(parts[-1 - trail])):
+        trail += 1
+    return lead, trail
+
+
+def split_credit_lines(body: str | None) -> tuple[str | None, list[str], str | None]:
+    """Pull byline and source lines ("Authored by X via Y", "Via Z", "Written by X for Y:",
+    "Originally published at ...") out of a body.
+
+    Returns (body without them, authors named there, credit); see `credit_line_run`.
     """
     parts = paragraphs(body)
+    lead, trail = credit_line_run(parts)
     authors: list[str] = []
     credit: str | None = None
-    dropped = 0  # the credit lines are a prefix: the first other paragraph ends the search
-    for para in parts[:_LEADING_LINES]:
-        if len(para) > _MAX_LINE:
-            break
-        authored = _AUTHORED.match(para)
-        if authored:
-            authors = split_authors(authored.group("names"))
-            credit = credit or clean_text(authored.group("source"))
-        elif _VIA.match(para):
-            credit = credit or clean_text(para.rstrip(": "))
-        else:
-            break
-        dropped += 1
-    return ("\n\n".join(parts[dropped:]) or None), authors, credit
+    for para in parts[:lead] + parts[len(parts) - trail:][::-1]:
+        found_authors, found_credit = _credit_line(para)
+        if _AUTHORED.match(para):
+            authors = found_authors  # the last byline of the run names the writer
+        credit = credit or found_credit
+    return ("\n\n".join(parts[lead:len(parts) - trail]) or None), authors, credit
 
 
 def zone(name: str | None):
@@ -191,11 +229,11 @@ _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_date(value: str | datetime | date | None, tz: str | None = None) -> str | None:
-    """A date as ISO 8601: with its offset when the page or the site's zone gives one.
+    """A date as ISO 8601, exactly as precise as the page gave it.
 
-    'Published on June 9, 2017' with zone Europe/London -> '2017-06-09T00:00:00+01:00'.
-    Without a zone, a naive time is kept naive and a bare date stays a date: an offset that is
-    not known is not invented.
+    A day stays a day ('Published on June 9, 2017' -> '2017-06-09'), with or without a zone:
+    midnight and an offset would be a time the page never gave. A time keeps the page's own
+    offset; a time without one takes the site's zone `tz` when there is one, else stays naive.
     """
     if value is None or value == "":
         return None
@@ -203,15 +241,13 @@ def parse_date(value: str | datetime | date | None, tz: str | None = None) -> st
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
-        moment = datetime.combine(value, time())
-        if site_zone is None:
-            return value.isoformat()
+        return value.isoformat()
     else:
         text = clean_text(value)
         if not text:
             return None
         text = _DATE_WORDS.sub("", text)
-        if _DATE_ONLY.match(text) and site_zone is None:
+        if _DATE_ONLY.match(text):
             return text
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -227,8 +263,7 @@ def parse_date(value: str | datetime | date | None, tz: str | None = None) -> st
                 return None
             if moment.year == 1900:
                 return None
-        has_time = bool(re.search(r"\d:\d", text))
-        if not has_time and site_zone is None:
+        if not re.search(r"\d:\d", text):
             return moment.date().isoformat()
     if moment.tzinfo is None:
         if site_zone is None:
