@@ -82,3 +82,31 @@ def test_versions_and_summary(state):
 def test_open_existing_creates_nothing(tmp_path):
     assert CrawlState.open_existing(tmp_path / "none.sqlite3") is None
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def _page(url="http://a/x", body_hash="h1"):
+    from archiver.page import CapturedPage
+
+    return CapturedPage(url=url, final_url=url, status=200, fetched_at="2026-12-01T00:00:00Z",
+                        warc={"filename": "f.warc.gz", "record_id": "<urn:uuid:1>", "offset": 0},
+                        headers=(("ETag", '"e1"'),), payload_digest="sha1:AAAA")
+
+
+def test_a_captures_version_and_url_rows_land_together(state):
+    from archiver.store.schedule import Schedule
+    from archiver.store.versions import record_article, record_fetch
+
+    fetch = record_fetch(state, Schedule(), _page(), 1_000_000.0)
+    assert state.get("http://a/x").pending  # known at once, before its article
+    # The disk fills between the version row and the URL row: SQLite refuses the second write.
+    state.db.execute("CREATE TRIGGER full BEFORE INSERT ON urls BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    item = {"url": "http://a/x", "status": 200, "fetched_at": "2026-12-01T00:00:00Z", "content_hash": "h1",
+            "warc": _page().warc, "title": "A"}
+    with pytest.raises(sqlite3.Error, match="disk is full"):
+        record_article(state, Schedule(), fetch, item, 1_000_001.0)
+    # Neither landed: no version row without its URL row, and the capture is still pending.
+    assert state.versions("http://a/x") == []
+    assert state.get("http://a/x").version == 0 and state.get("http://a/x").pending
+    state.db.execute("DROP TRIGGER full")
+    assert record_article(state, Schedule(), fetch, dict(item), 1_000_002.0) is True
+    assert [v.version for v in state.versions("http://a/x")] == [1] and not state.get("http://a/x").pending
