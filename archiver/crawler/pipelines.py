@@ -19,7 +19,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from .. import keys
 from ..page import CapturedPage
 from ..store.archive import Archive
-from ..store.items import ordered_item
+from ..store.items import ArticleItem, ordered_item
 from ..store.versions import record_article, record_failure, record_fetch
 from . import signals as archiver_signals
 from ..derive.pool import one_line
@@ -87,8 +87,8 @@ class DerivePipeline:
             self.stats.inc_value(keys.DERIVE_PENDING)
             raise DropItem(f"not derived (ARCHIVER_DERIVE is off): {page.url}", log_level="DEBUG")
         derived = await self._derived(page)
-        article = {"url": page.url, "final_url": page.final_url, "status": page.status,
-                   "fetched_at": page.fetched_at, "warc": page.warc}
+        article = ArticleItem(url=page.url, final_url=page.final_url, status=page.status,
+                              fetched_at=page.fetched_at, warc=page.warc)
         article.update(derived.fields)
         self.stats.inc_value(keys.DERIVED)
         if derived.error:
@@ -156,12 +156,16 @@ class DerivePipeline:
 
 class NormalizePipeline:
     """Every item leaves in normal form (NFC, white space, ISO dates, absolute URLs, hashes),
-    whichever component filled it: derived items already are (normalisation is idempotent, so
-    this costs a check), while items filled by a project's own spider or pipeline are not."""
+    whichever component filled it: items filled by a project's own spider or pipeline are put in
+    it here; the archiver's own (ArticleItem) were normalised by extraction, in a derive worker,
+    and pass by without costing the crawl's loop a second pass (tests/test_pipelines.py checks
+    that a second pass would change nothing)."""
 
     def process_item(self, item):
         from ..extract.normalize import normalize_item
 
+        if isinstance(item, ArticleItem):
+            return item
         adapter = ItemAdapter(item)
         fields = {name: adapter.get(name) for name in NORMALIZED_FIELDS if name in adapter}
         if fields.get("body") is None and not any(fields.get(name) for name in ("title", "authors")):

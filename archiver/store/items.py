@@ -11,6 +11,11 @@ ITEM_FIELDS = (
 LIST_FIELDS = ("authors", "tags", "links", "images")
 
 
+class ArticleItem(dict):
+    """An item the archiver derived from a capture: its fields are already in normal form
+    (extraction normalises them), so the crawl's NormalizePipeline passes it by."""
+
+
 def ordered_item(item: dict) -> dict:
     """Every contract field present (null or empty when unknown), private fields dropped."""
     out = {}
