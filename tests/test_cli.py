@@ -40,3 +40,17 @@ def test_archive_option_after_the_command_and_from_the_environment(site, archive
 def test_malformed_setting_is_bad_usage(archiver_cmd, tmp_path):
     result = archiver_cmd(tmp_path / "a", "crawl", "http://127.0.0.1:9/", "-s", "NOEQUALS")
     assert result.returncode == 2 and "NAME=VALUE" in result.stderr
+
+
+def test_a_reader_that_stops_early_ends_extract_quietly(site, archiver_cmd, tmp_path):
+    # `archiver extract ... | head`: the pipe closes under the command, which stops without a traceback.
+    archive = tmp_path / "archive"
+    assert archiver_cmd(archive, "crawl", *site.article_urls(20), *FAST).returncode == 0
+    # The folder ten times over: far more items than a pipe buffers, so the command is still writing.
+    proc = subprocess.Popen([sys.executable, "-m", "archiver", "extract", *[str(archive / "warcs")] * 10, "--workers", "0"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(10) == b'{"url": "h'
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, stderr
+    assert "Traceback" not in stderr
