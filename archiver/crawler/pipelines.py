@@ -21,8 +21,8 @@ from ..page import CapturedPage
 from ..store.archive import Archive
 from ..store.items import ArticleItem, ordered_item
 from ..store.versions import record_article, record_failure, record_fetch
-from . import signals as archiver_signals
 from ..derive.pool import one_line
+from . import signals as archiver_signals
 from .fatal import stop_crawl
 from .logs import item_name
 
@@ -87,9 +87,7 @@ class DerivePipeline:
             self.stats.inc_value(keys.DERIVE_PENDING)
             raise DropItem(f"not derived (ARCHIVER_DERIVE is off): {page.url}", log_level="DEBUG")
         derived = await self._derived(page)
-        article = ArticleItem(url=page.url, final_url=page.final_url, status=page.status,
-                              fetched_at=page.fetched_at, warc=page.warc)
-        article.update(derived.fields)
+        article = ArticleItem.of(page, derived.fields)
         self.stats.inc_value(keys.DERIVED)
         if derived.error:
             self.stats.inc_value(keys.DERIVE_ERRORS)

@@ -13,7 +13,7 @@ from typing import Callable, Iterator
 
 from ..page import CapturedPage
 from ..store.archive import Archive
-from ..store.items import ordered_item
+from ..store.items import ArticleItem, ordered_item
 from ..store.schedule import Schedule
 from ..store.state import CrawlState
 from ..store.versions import Fetch, record_article
@@ -42,9 +42,7 @@ def derive_pending(archive: Archive, pool: DerivePool, schedule: Schedule,
     try:
         for page, derived in pool.imap(pending_pages(state, archive, warn)):
             known = state.get(page.url)
-            item = {"url": page.url, "final_url": page.final_url, "status": page.status,
-                    "fetched_at": page.fetched_at, "warc": page.warc}
-            item.update(derived.fields)
+            item = ArticleItem.of(page, derived.fields)
             fetch = Fetch(page.url, 200 <= page.status < 300, False, known.version if known else 0,
                           known.content_hash if known else None, known.interval if known else None)
             record_article(state, schedule, fetch, item, time.time(), derive_error=derived.error is not None)

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from ..page import CapturedPage
 from .item import is_failure
 from .pool import DerivePool, Derived
-from ..store.items import ordered_item
+from ..store.items import ArticleItem, ordered_item
 from ..warc.captures import Capture, UnreadableWarc, iter_captures, read_response
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504, 522, 524}
@@ -121,9 +121,7 @@ class Rederiver:
         )
 
     def item(self, page: CapturedPage, derived: Derived) -> dict:
-        item = {"url": page.url, "final_url": page.final_url, "status": page.status,
-                "fetched_at": page.fetched_at, "warc": page.warc}
-        item.update(derived.fields)
+        item = ArticleItem.of(page, derived.fields)
         if derived.error or is_failure(item):
             self.failed += 1
             self.warn(f"{page.warc['filename']} @{page.warc['offset']} ({page.final_url}): {item['reason']}")

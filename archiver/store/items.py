@@ -15,6 +15,15 @@ class ArticleItem(dict):
     """An item the archiver derived from a capture: its fields are already in normal form
     (extraction normalises them), so the crawl's NormalizePipeline passes it by."""
 
+    @classmethod
+    def of(cls, page, fields: dict) -> "ArticleItem":
+        """The item of a captured page (archiver.page.CapturedPage): where and when it was
+        captured, then the article fields derivation gave (or its `reason`)."""
+        item = cls(url=page.url, final_url=page.final_url, status=page.status,
+                   fetched_at=page.fetched_at, warc=page.warc)
+        item.update(fields)
+        return item
+
 
 def ordered_item(item: dict) -> dict:
     """Every contract field present (null or empty when unknown), private fields dropped."""
