@@ -4,7 +4,8 @@ import pytest
 from site_fixture import article_html
 
 from archiver.extract import extract_article
-from archiver.extract.generic import combine, is_appeal
+from archiver.extract.boilerplate import is_appeal
+from archiver.extract.generic import combine
 
 
 def found(htmldate=None, jsonld=None, meta=None, visible=None) -> dict:

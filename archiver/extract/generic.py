@@ -11,6 +11,7 @@ import re
 import trafilatura
 from lxml import etree
 
+from .boilerplate import is_appeal, without_furniture
 from .ensemble import body_paragraphs
 from .metadata import embedded_metadata
 from .normalize import credit_line_run, parse_date
@@ -46,30 +47,6 @@ def main_text(tree, url: str | None):
     )
 
 
-# Lines trafilatura keeps when a theme puts them inside the article's container: donation
-# appeals and widget labels, each a paragraph on its own. Whole-paragraph matches only, and only
-# phrases that mean nothing else: on the development set "Werbung", "Anzeige" and "like this:"
-# stood alone as table cells and halves of sentences, so they are not here. Neutral on its
-# score (none of the 990 pages' snippets is such a line); keeps seed-shaped pages clean.
-_APPEAL = re.compile(
-    r"""^(?:
-        (?:liked|enjoyed|like|love)\s+(?:it|this|this\s+(?:article|post|story))\s*\?
-            .{0,120}\b(?:support|donat(?:e|ion)s?|patreon|patron)\b.{0,60}
-      | (?:please\s+)?(?:support|donate\s+to)\s+.{1,60}\s+on\s+patreon\b.{0,40}
-      | become\s+a\s+patron\b.{0,60}
-      | support\s+(?:independent\s+\w+|our\s+(?:work|journalism|reporting)|us)
-      | advertisement | continue\s+reading | click\s+to\s+comment | leave\s+a\s+(?:reply|comment)
-      | share\s+this\s*:
-    )\s*[.!:]?$""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_APPEAL_MAX = 200
-
-
-def is_appeal(paragraph: str) -> bool:
-    return len(paragraph) <= _APPEAL_MAX and _APPEAL.match(paragraph) is not None
-
-
 _STANDFIRST_WORDS = 25
 
 
@@ -92,16 +69,18 @@ def trafilatura_fields(doc, tree=None, html: str | None = None) -> dict:
     }
     if body is not None:
         main = [p for p in paragraphs(body) if not is_appeal(p)]
+        # Credit lines are short and jusText drops short lines: they stay out of the vote.
+        lead, trail = credit_line_run(main)
+        core = main[lead:len(main) - trail]
         if tree is not None:
-            # Credit lines are short and jusText drops short lines: they stay out of the vote.
-            lead, trail = credit_line_run(main)
-            # Not filled in: the headline, credit lines, and a one-sentence standfirst (a
-            # sub-title of its own). A longer description is the article's lead paragraph, and
-            # on the development set that is body text (excluding it lost 3 snippets in 150 pages).
+            # Never filled in: the headline and the credit lines. A short description is filled
+            # in only as the article's lead (ensemble.py). A longer one is the lead paragraph
+            # itself, and on the development set that is body text (excluding it lost 3
+            # snippets in 150 pages).
             standfirst = doc.description if doc.description and len(doc.description.split()) <= _STANDFIRST_WORDS else None
-            not_body = tuple(t for t in (doc.title, standfirst) if t) + tuple(main[:lead])
-            core = body_paragraphs(tree, html, main[lead:len(main) - trail], not_body)
-            main = main[:lead] + [p for p in core if not is_appeal(p)] + main[len(main) - trail:]
+            not_body = tuple(t for t in (doc.title,) if t) + tuple(main[:lead])
+            core = body_paragraphs(tree, html, core, not_body, standfirst)
+        main = main[:lead] + without_furniture(core) + main[len(main) - trail:]
         fields["body"] = "\n\n".join(main)
     return fields
 

@@ -1,0 +1,77 @@
+"""Page furniture kept out of a generic body, the standfirst rule of the vote, and the jusText
+reader that walks the tree in place."""
+import copy
+
+import justext
+import pytest
+from lxml import etree
+from trafilatura.baseline import basic_cleaning
+
+from archiver.extract import ensemble
+from archiver.extract.article import parse_html
+from archiver.extract.boilerplate import is_furniture, without_furniture
+from site_fixture import article_html
+
+
+@pytest.mark.parametrize("line", [
+    "Read more: Looted colonial art: Germany to set up new contact office",
+    "Lesen Sie auch:",
+    "Auch interessant",
+    "Le puede interesar: JEP abrirá tres nuevos macrocasos",
+    "À lire aussi » Ballonnements, lourdeurs",
+    "Czytaj też: Czy grozi nam wojna atomowa?",
+    "(Bild: Dieter Stork)",
+    "Foto: Matthias Kern/Bongarts/Getty Images",
+    "© dpa | Kay Nietfeld",
+    "(Credit: Clayton Aldern / Grist)",
+    "Subscribe now to our eNATION edition for the full story.",
+    "Never miss the latest news by signing up to our newsletter today!",
+    "Follow The Gleaner on Twitter and Instagram @JamaicaGleaner.",
+    "Zum Newsletter anmelden",
+    "Teilen mit:",
+    "Weitere Themen",
+])
+def test_furniture_is_recognised(line):
+    assert is_furniture(line)
+
+
+@pytest.mark.parametrize("line", [
+    "Lea: Ich finde, wir sollten früher anfangen.",  # an interview, not "Lea también:"
+    "Related parties must disclose the loans, the regulator said.",
+    "Photographs of the meeting were never released, the court heard.",
+    "The newspaper's subscribers fell by a third after the paywall went up, its owner said in a"
+    " statement to shareholders on Monday, blaming the end of the print edition for most of it"
+    " and the price rise for the rest.",  # long: a sentence about subscriptions, not an appeal
+    "Wer sich auf Instagram, YouTube oder Twitch umsieht, findet eine Fülle an Informationen.",
+    "Weitere Informationen folgen.",
+])
+def test_text_that_mentions_the_same_words_stays(line):
+    assert not is_furniture(line)
+
+
+def test_a_label_left_dangling_at_the_end_goes_but_one_in_the_text_stays():
+    text = ["Mix the flour and the butter.", "Zutaten:", "Bake for an hour.", "Kontakt:"]
+    assert without_furniture(text) == ["Mix the flour and the butter.", "Zutaten:", "Bake for an hour."]
+
+
+def test_a_standfirst_that_leads_straight_into_the_text_is_its_lead():
+    main = ["First paragraph of the story, long enough to count as one.",
+            "Second paragraph of the story, long enough to count as one."]
+    lead = "Short description of the story in one sentence."
+    # Both voters keep the same text; resiliparse lists the standfirst right before it.
+    resili = ["Headline", lead] + main
+    assert ensemble.vote(main, main, resili, ("Headline",), lead) == [lead] + main
+    # A byline between the two: it is the header's sub-title, not a paragraph of the body.
+    resili = ["Headline", lead, "By Jane Doe, March 14, 2019"] + main
+    assert ensemble.vote(main, main, resili, ("Headline",), lead) == main
+
+
+def test_the_justext_reader_gives_what_justext_gives_on_a_cleaned_copy():
+    tree = parse_html(article_html(3).decode("utf-8"))
+    before = etree.tostring(tree)
+    paragraphs = ensemble._make_paragraphs(tree, set(ensemble.BASIC_CLEAN_XPATH(tree)))
+    assert etree.tostring(tree) == before  # the tree is read, never edited
+    expected = justext.core.ParagraphMaker.make_paragraphs(basic_cleaning(copy.deepcopy(tree)))
+    assert [(p.text, p.dom_path, p.chars_count_in_links, p.tags_count) for p in paragraphs] == \
+        [(p.text, p.dom_path, p.chars_count_in_links, p.tags_count) for p in expected]
+    assert ensemble.justext_paragraphs(tree)
