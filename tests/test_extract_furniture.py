@@ -69,9 +69,20 @@ def test_a_standfirst_that_leads_straight_into_the_text_is_its_lead():
 def test_the_justext_reader_gives_what_justext_gives_on_a_cleaned_copy():
     tree = parse_html(article_html(3).decode("utf-8"))
     before = etree.tostring(tree)
-    paragraphs = ensemble._make_paragraphs(tree, set(ensemble.BASIC_CLEAN_XPATH(tree)))
+    paragraphs = ensemble._make_paragraphs(tree, ensemble.cleaned_away(tree))
     assert etree.tostring(tree) == before  # the tree is read, never edited
     expected = justext.core.ParagraphMaker.make_paragraphs(basic_cleaning(copy.deepcopy(tree)))
     assert [(p.text, p.dom_path, p.chars_count_in_links, p.tags_count) for p in paragraphs] == \
         [(p.text, p.dom_path, p.chars_count_in_links, p.tags_count) for p in expected]
     assert ensemble.justext_paragraphs(tree)
+
+
+def test_what_is_skipped_is_what_trafilaturas_cleaning_removes():
+    page = """<html><body><div id="page"><aside>side</aside><div class="site-footer">f</div>
+    <footer>f</footer><script>x</script><style>y</style><svg></svg><template>t</template>
+    <div class="Cookie-Banner top">c</div><section id="onetrust-consent-sdk">o</section>
+    <div id="footer-links" class="x">l</div><div class="cmplz-cookiebanner">z</div>
+    <p class="note">kept</p><div id="main" class="content">kept too</div></div></body></html>"""
+    tree = parse_html(page)
+    assert ensemble.cleaned_away(tree) == set(ensemble.BASIC_CLEAN_XPATH(tree))
+    assert len(ensemble.cleaned_away(tree)) == 11
