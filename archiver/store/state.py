@@ -12,7 +12,7 @@ import json
 import sqlite3
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ..warc.dedup import StoredPayload
@@ -94,6 +94,7 @@ class Version:
 
 
 _URL_COLUMNS = [f.name for f in fields(UrlState)]
+_SAVE_URL = f"INSERT OR REPLACE INTO urls ({', '.join(_URL_COLUMNS)}) VALUES ({', '.join('?' for _ in _URL_COLUMNS)})"
 
 
 class CrawlState:
@@ -145,10 +146,8 @@ class CrawlState:
         return UrlState(**{k: row[k] for k in _URL_COLUMNS}) if row else None
 
     def save(self, state: UrlState) -> None:
-        values = asdict(state)
-        cols = ", ".join(_URL_COLUMNS)
-        marks = ", ".join("?" for _ in _URL_COLUMNS)
-        self.db.execute(f"INSERT OR REPLACE INTO urls ({cols}) VALUES ({marks})", [values[c] for c in _URL_COLUMNS])
+        # getattr, not dataclasses.asdict: the values are plain, and asdict deep-copies each one.
+        self.db.execute(_SAVE_URL, [getattr(state, c) for c in _URL_COLUMNS])
 
     def clear_pending(self, url: str, warc: dict | None) -> None:
         """The capture at `warc` is derived (or needs no article): no longer pending."""

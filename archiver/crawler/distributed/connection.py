@@ -5,9 +5,11 @@ A malformed URL is bad usage (exit 2); a Redis that does not answer means the cr
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
-import redis
+if TYPE_CHECKING:
+    import redis
 
 
 class BadRedisUrl(ValueError):
@@ -35,6 +37,8 @@ def client(url: str) -> redis.Redis:
     scheme = urlsplit(url).scheme if "://" in url else ""
     if scheme not in ("redis", "rediss", "unix"):
         raise BadRedisUrl(f"--redis expects redis://HOST[:PORT][/DB], rediss://... or unix://PATH, got {redacted(url)!r}")
+    import redis  # here: a crawl of one machine never needs it (0.1 s of every start)
+
     try:
         urlsplit(url).port  # a non-numeric or out-of-range port raises here
         return redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=30, health_check_interval=30)
@@ -44,6 +48,8 @@ def client(url: str) -> redis.Redis:
 
 def connect(url: str) -> redis.Redis:
     """A client that has answered PING; RedisUnavailable with the reason otherwise."""
+    import redis
+
     conn = client(url)
     try:
         conn.ping()
