@@ -1,6 +1,7 @@
-"""Crawl N pages on 127.0.0.1 with bare Scrapy and with `archiver crawl` (derivation off; full
-in the crawl's own process; full with 1 worker; full with up to N workers), side by side, and print one table: pages/s, throughput
-against bare Scrapy, CPU seconds, and peak RSS summed over the crawl and its workers.
+"""Crawl N pages on 127.0.0.1 with bare Scrapy and with `archiver crawl` (derivation off; full,
+in the crawl's own process; full with 1 worker; full with up to N workers), side by side, and
+print one table: pages/s, throughput against bare Scrapy, CPU seconds, and peak RSS summed over
+the crawl and its workers.
 
     python benchmarks/crawl.py [--pages 2000] [--concurrency 32] [--runs 3] [--workers N]
                                [--kinds generic,profile]
