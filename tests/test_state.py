@@ -1,4 +1,5 @@
 """The SQLite state: per-URL rows, the digest index, versions, due URLs, the summary."""
+import json
 import sqlite3
 import sys
 
@@ -110,3 +111,15 @@ def test_a_captures_version_and_url_rows_land_together(state):
     state.db.execute("DROP TRIGGER full")
     assert record_article(state, Schedule(), fetch, dict(item), 1_000_002.0) is True
     assert [v.version for v in state.versions("http://a/x")] == [1] and not state.get("http://a/x").pending
+
+
+def test_pending_captures_are_read_in_batches_that_updates_in_between_do_not_disturb(state):
+    urls = [f"http://example.com/{n}" for n in range(7)]
+    for n, url in enumerate(urls):
+        state.save(UrlState(url, pending=json.dumps({"filename": "a.warc.gz", "offset": n})))
+    seen = []
+    for url, pointer in state.pending(batch=2):
+        seen.append((url, pointer["offset"]))
+        state.clear_pending(url, pointer)  # what deriving it does, between two batches
+    assert seen == [(url, n) for n, url in enumerate(urls)]
+    assert list(state.pending()) == []

@@ -22,8 +22,7 @@ from .pool import DerivePool
 
 
 def pending_pages(state: CrawlState, archive: Archive, warn: Callable[[str], None]) -> Iterator[CapturedPage]:
-    # Read whole first: deriving updates the rows a lazy cursor would still be walking.
-    for url, pointer in list(state.pending()):
+    for url, pointer in state.pending():
         stored = read_response(archive.warcs, pointer["filename"], pointer["offset"])
         if stored is None:
             warn(f"{url}: its capture is not in {archive.warcs} ({pointer['filename']} @{pointer['offset']})")

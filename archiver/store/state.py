@@ -176,11 +176,19 @@ class CrawlState:
         for row in cursor.execute(sql, args):
             yield row["url"]
 
-    def pending(self):
-        """(url, WARC pointer) of every capture whose article was never derived, lazily."""
-        cursor = self.db.cursor()
-        for row in cursor.execute("SELECT url, pending FROM urls WHERE pending IS NOT NULL ORDER BY url"):
-            yield row["url"], json.loads(row["pending"])
+    def pending(self, batch: int = 500):
+        """(url, WARC pointer) of every capture whose article was never derived, in URL order, read
+        `batch` rows at a time: memory stays flat however many there are, and rows the caller
+        updates in between (deriving them clears `pending`) are never walked by an open cursor."""
+        after = ""
+        while True:
+            rows = self.db.execute("SELECT url, pending FROM urls WHERE pending IS NOT NULL AND url > ? "
+                                   "ORDER BY url LIMIT ?", (after, batch)).fetchall()
+            for row in rows:
+                yield row["url"], json.loads(row["pending"])
+            if len(rows) < batch:
+                return
+            after = rows[-1]["url"]
 
     def next_due(self) -> float | None:
         row = self.db.execute("SELECT MIN(next_due) FROM urls").fetchone()
