@@ -8,6 +8,7 @@ from lxml import etree
 from trafilatura.baseline import basic_cleaning
 
 from archiver.extract import ensemble
+from archiver.extract import extract_article
 from archiver.extract.article import parse_html
 from archiver.extract.boilerplate import is_furniture, without_furniture
 from site_fixture import article_html
@@ -86,3 +87,32 @@ def test_what_is_skipped_is_what_trafilaturas_cleaning_removes():
     tree = parse_html(page)
     assert ensemble.cleaned_away(tree) == set(ensemble.BASIC_CLEAN_XPATH(tree))
     assert len(ensemble.cleaned_away(tree)) == 11
+
+
+PARAGRAPHS = [
+    "The council approved the new budget on Tuesday after a debate that lasted well into the night.",
+    "Members argued over the cost of road repairs, which rose by a third since the last spring.",
+    "The mayor said the plan would keep every branch library open for at least another two years.",
+    "Opposition members called the figures optimistic and asked for an independent review of them.",
+    "A final vote on the detailed spending plan is expected at the next meeting of the full council.",
+]
+
+
+def test_a_page_without_a_profile_keeps_its_furniture_out_and_its_subtitle_apart():
+    text = "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:2])
+    text += '<p>Read more: <a href="/other/">Council tax to rise by five per cent next year</a></p>'
+    text += "<p>(Photo: Jane Roe / Example Press)</p>"
+    text += "".join(f"<p>{p}</p>" for p in PARAGRAPHS[2:])
+    text += "<p>Sign up for our morning newsletter to get the news first.</p>"
+    page = f"""<html><head><title>Council passes budget</title>
+    <meta property="og:description" content="Road repairs cost a third more than planned.">
+    </head><body><nav><a href="/">Home</a> <a href="/news/">News</a></nav>
+    <article><header><h1>Council passes budget</h1>
+    <p class="standfirst">Road repairs cost a third more than planned.</p>
+    <div class="byline">By John Smith, 3 March 2021</div></header>
+    <div class="entry-content">{text}</div></article>
+    <footer>Copyright Example News</footer></body></html>""".encode()
+    item = extract_article("http://news.example.org/2021/03/budget/", {"Content-Type": "text/html"}, page)
+    assert item["extractor"] == "generic"
+    assert item["body"].split("\n\n") == PARAGRAPHS
+    assert item["subtitle"] == "Road repairs cost a third more than planned."
