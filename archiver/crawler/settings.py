@@ -47,7 +47,7 @@ CONCURRENT_REQUESTS = 32
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Items processed at once per response. A page gives one item; Scrapy's default of 100 starts 100
 # asyncio tasks for every response all the same (2 cores, 2,000 pages of a site profile, one
-# derive worker: 0.73x bare Scrapy's rate with 100, 0.89x with 1).
+# derive worker, single runs: 0.54x bare Scrapy's rate with 100, 0.84x with 1).
 CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
