@@ -7,7 +7,7 @@ where neither position nor link density gives them away. So they are recognised 
 say, and only when they are short and say nothing else.
 
 Measured on the development set (990 pages; `benchmarks/extraction.py`): dropping these after
-the vote removed 38 of its 232 boilerplate snippets and not one article snippet. Words that are
+the vote removed 35 of its 232 boilerplate snippets and not one article snippet. Words that are
 also ordinary text are not here: "Werbung", "Anzeige" and "like this:" stood alone as table
 cells and halves of sentences, and a bare "Lea:" or "Mire:" opens a line of an interview.
 """

@@ -29,7 +29,7 @@ Three rules:
   a widget), and is added in its place. Not after trafilatura's last paragraph: there the two
   agree mostly on comments and teasers (7 snippets of article text against 77 of boilerplate).
 - Standfirst: the page's short description (25 words or fewer) is filled in only when the very
-  next line is the text's first paragraph: then it is the article's lead, printed in bold (14
+  next line is the text's first paragraph: then it is the article's lead, printed in bold (15
   article snippets on the development set, no boilerplate). With a byline, a date or a credit
   line between the two it is the sub-title in the page's header, a field of its own.
 
