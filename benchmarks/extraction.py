@@ -31,10 +31,10 @@ from archiver.extract import extract_article  # noqa: E402
 from archiver.extract.article import parse_html  # noqa: E402
 from archiver.extract.decoding import decode_text  # noqa: E402
 from archiver.extract import ensemble  # noqa: E402
-from archiver.extract.boilerplate import is_appeal, without_furniture  # noqa: E402
-from archiver.extract.generic import _STANDFIRST_WORDS, candidates, main_text  # noqa: E402
+from archiver.extract.boilerplate import is_appeal  # noqa: E402
+from archiver.extract.generic import candidates, generic_body, main_text  # noqa: E402
 from archiver.extract.text import paragraphs  # noqa: E402
-from archiver.extract.normalize import credit_line_run, parse_date, split_authors  # noqa: E402
+from archiver.extract.normalize import parse_date, split_authors  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "articles"  # labels; the pages are the demo site's
 SITE = ROOT / "archiver" / "demo" / "site"
@@ -102,17 +102,9 @@ def body_sources(html: bytes, url: str | None) -> dict:
     rp = timed("resiliparse", lambda: ensemble.resiliparse_lines(text))
     timed("vote", lambda: ensemble.vote(main, jt, rp))
 
-    def generic_body():
-        # As generic.trafilatura_fields does: credit lines kept aside, the title never filled in,
-        # a short description filled in only as the lead, then the page furniture dropped.
-        lead, trail = credit_line_run(main)
-        description = doc.description if doc is not None else None
-        standfirst = description if description and len(description.split()) <= _STANDFIRST_WORDS else None
-        not_body = tuple(t for t in ((doc.title if doc is not None else None),) if t) + tuple(main[:lead])
-        core = ensemble.vote(main[lead:len(main) - trail], jt, rp, not_body, standfirst)
-        return main[:lead] + without_furniture(core) + main[len(main) - trail:]
-
-    timed("+ standfirst, furniture", generic_body)
+    timed("+ standfirst, furniture", lambda: generic_body(
+        main, doc.title if doc is not None else None, doc.description if doc is not None else None,
+        lambda core, not_body, standfirst: ensemble.vote(core, jt, rp, not_body, standfirst)))
     return out
 
 

@@ -12,11 +12,12 @@ each page goes to one of N worker processes, one page at a time per worker, thro
 - a worker is replaced after `max_pages` pages, so that what a long crawl's extraction leaks
   (lxml's and trafilatura's caches) stays bounded.
 
-The pool starts with one worker and adds one, up to N, whenever the running ones were busy for
-most of the last half second (by their own CPU time). On a crawl of pages that derive in a millisecond (a site profile),
-one worker keeps up, and a second would only take turns with the crawl's own loop for the same
-cores (2 cores, 2,000 pages: 0.89x bare Scrapy's rate with one worker, 0.76x with two); pages
-of the generic path (10-40 ms) keep every worker busy, and all N start within a second or two.
+The pool starts with one worker and adds one, up to N, whenever the running ones were busy
+(by their own CPU time) for most of the last half second. On a crawl of pages that derive in a
+millisecond (a site profile), one worker keeps up, and a second would only take turns with the
+crawl's own loop for the same cores (2 cores, 2,000 pages: 0.89x bare Scrapy's rate with one
+worker, 0.76x with two); pages of the generic path (3-40 ms) keep every worker busy, and all N
+start within a second or two.
 
 Each worker is fed by a thread of its own in the calling process, which waits on the pipe: the
 calling loop (Twisted's reactor, or `archiver extract`'s plain loop) only submits pages and gets

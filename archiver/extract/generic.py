@@ -6,6 +6,7 @@ each source is right).
 """
 from __future__ import annotations
 
+import functools
 import re
 
 import trafilatura
@@ -50,6 +51,21 @@ def main_text(tree, url: str | None):
 _STANDFIRST_WORDS = 25
 
 
+def generic_body(main: list[str], title: str | None, description: str | None, vote=None) -> list[str]:
+    """trafilatura's paragraphs `main` made the generic body: `vote(core, not_body, standfirst)`
+    (ensemble.py) trims and fills them, then the page furniture goes (boilerplate.py)."""
+    # Credit lines are short and jusText drops short lines: they stay out of the vote.
+    lead, trail = credit_line_run(main)
+    core = main[lead:len(main) - trail]
+    if vote is not None:
+        # Never filled in: the headline and the credit lines. A short description is filled in
+        # only as the article's lead (ensemble.py). A longer one is the lead paragraph itself,
+        # and on the development set that is body text (excluding it lost 3 snippets in 150 pages).
+        standfirst = description if description and len(description.split()) <= _STANDFIRST_WORDS else None
+        core = vote(core, ((title,) if title else ()) + tuple(main[:lead]), standfirst)
+    return main[:lead] + without_furniture(core) + main[len(main) - trail:]
+
+
 def trafilatura_fields(doc, tree=None, html: str | None = None) -> dict:
     """Fields of trafilatura's reading; with `tree`, its body goes through the vote
     (ensemble.py) with jusText and resiliparse."""
@@ -68,20 +84,9 @@ def trafilatura_fields(doc, tree=None, html: str | None = None) -> dict:
         "language": doc.language,
     }
     if body is not None:
+        vote = functools.partial(body_paragraphs, tree, html) if tree is not None else None
         main = [p for p in paragraphs(body) if not is_appeal(p)]
-        # Credit lines are short and jusText drops short lines: they stay out of the vote.
-        lead, trail = credit_line_run(main)
-        core = main[lead:len(main) - trail]
-        if tree is not None:
-            # Never filled in: the headline and the credit lines. A short description is filled
-            # in only as the article's lead (ensemble.py). A longer one is the lead paragraph
-            # itself, and on the development set that is body text (excluding it lost 3
-            # snippets in 150 pages).
-            standfirst = doc.description if doc.description and len(doc.description.split()) <= _STANDFIRST_WORDS else None
-            not_body = tuple(t for t in (doc.title,) if t) + tuple(main[:lead])
-            core = body_paragraphs(tree, html, core, not_body, standfirst)
-        main = main[:lead] + without_furniture(core) + main[len(main) - trail:]
-        fields["body"] = "\n\n".join(main)
+        fields["body"] = "\n\n".join(generic_body(main, doc.title, doc.description, vote))
     return fields
 
 
