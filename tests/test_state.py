@@ -123,3 +123,79 @@ def test_pending_captures_are_read_in_batches_that_updates_in_between_do_not_dis
         state.clear_pending(url, pointer)  # what deriving it does, between two batches
     assert seen == [(url, n) for n, url in enumerate(urls)]
     assert list(state.pending()) == []
+
+
+# -- the crawl's batched writes (store/batch.py) ---------------------------------------------------
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_batched_rows_answer_at_once_and_reach_the_file_a_batch_at_a_time(state, tmp_path):
+    from archiver.store.batch import BatchedState
+
+    clock = _Clock()
+    batched = BatchedState(state, batch=3, seconds=10.0, clock=clock)
+    reader = CrawlState(tmp_path / "state.sqlite3")
+    try:
+        batched.save(UrlState("http://a/1", etag='"1"'))
+        batched.save(UrlState("http://a/2"))
+        assert batched.get("http://a/1").etag == '"1"'  # answered from memory
+        assert reader.get("http://a/1") is None  # ... not written yet
+        copy = batched.get("http://a/1")
+        copy.etag = '"changed, not saved"'
+        assert batched.get("http://a/1").etag == '"1"'
+        batched.save(UrlState("http://a/3"))  # the third row: the batch is written
+        assert [reader.get(f"http://a/{n}") is not None for n in (1, 2, 3)] == [True, True, True]
+        batched.save(UrlState("http://a/4"))
+        assert reader.get("http://a/4") is None
+        clock.now = 10.0  # pages stopped coming: the timer's flush writes what waits
+        batched.due_flush()
+        assert reader.get("http://a/4") is not None and not batched.rows
+    finally:
+        reader.close()
+
+
+def test_batched_transaction_that_fails_saves_nothing(state):
+    from archiver.store.batch import BatchedState
+
+    batched = BatchedState(state, batch=100)
+    with pytest.raises(RuntimeError):
+        with batched.transaction():
+            batched.save(UrlState("http://a/x", version=1))
+            batched.add_version("http://a/x", 1, {"title": "A"})
+            raise RuntimeError("between the two rows")
+    assert batched.get("http://a/x") is None and not batched.versions
+    batched.close()
+    assert state.path.exists()
+
+
+def test_batched_flush_that_fails_keeps_its_rows_and_lands_them_together_later(tmp_path):
+    from archiver.store.batch import BatchedState
+    from archiver.store.schedule import Schedule
+    from archiver.store.versions import record_article, record_fetch
+
+    batched = BatchedState(CrawlState(tmp_path / "state.sqlite3"), batch=100)
+    fetch = record_fetch(batched, Schedule(), _page(), 1_000_000.0)
+    item = {"url": "http://a/x", "status": 200, "fetched_at": "2026-12-01T00:00:00Z", "content_hash": "h1",
+            "warc": _page().warc, "title": "A"}
+    assert record_article(batched, Schedule(), fetch, item, 1_000_001.0) is True
+    assert batched.get("http://a/x").version == 1 and not batched.get("http://a/x").pending
+    # The disk fills when the batch is written: the version row went in first, and is rolled back.
+    batched.state.db.execute("CREATE TRIGGER full BEFORE INSERT ON urls BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    with pytest.raises(sqlite3.Error, match="disk is full"):
+        batched.flush()
+    assert batched.state.versions("http://a/x") == [] and batched.state.get("http://a/x") is None
+    assert batched.get("http://a/x").version == 1  # still waiting, not lost
+    batched.state.db.execute("DROP TRIGGER full")
+    batched.close()
+    stored = CrawlState(tmp_path / "state.sqlite3")
+    try:
+        assert [v.version for v in stored.versions("http://a/x")] == [1]
+        assert stored.get("http://a/x").version == 1 and not stored.get("http://a/x").pending
+    finally:
+        stored.close()

@@ -38,7 +38,8 @@ class DerivePipeline:
     """A captured page in, its article item out.
 
     The capture is recorded in the state store at once (`record_fetch`), so that its URL is
-    known, scheduled and re-derivable whatever derivation then does. The article is derived in a
+    known, scheduled and re-derivable whatever derivation then does (the rows are written a batch
+    at a time: store/batch.py). The article is derived in a
     pool of worker processes (archiver/derive/pool.py), off the crawl's loop; decisions that need
     it (is this a new version) are taken when it returns (`record_article`). A derivation that
     fails, times out or loses its worker gives an item with a one-line `reason`, counted in the
@@ -53,13 +54,16 @@ class DerivePipeline:
         from twisted.internet.defer import DeferredSemaphore
 
         from ..derive.pool import DerivePool
+        from ..store.batch import BatchedState
         from ..store.schedule import Schedule
         from ..store.state import CrawlState
 
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.state = CrawlState(Archive(settings.get("ARCHIVER_ARCHIVE")).state_path)
+        # Two records a page, written 200 pages (or a second) at a time: store/batch.py.
+        self.state = BatchedState(CrawlState(Archive(settings.get("ARCHIVER_ARCHIVE")).state_path))
+        self.flusher = None
         self.schedule = Schedule.from_settings(settings)
         self.derive = settings.getbool("ARCHIVER_DERIVE", True)
         workers = settings.get("ARCHIVER_DERIVE_WORKERS")
@@ -73,6 +77,19 @@ class DerivePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
+
+    def open_spider(self):
+        from twisted.internet.task import LoopingCall
+
+        # When pages stop coming (a slow site, the last pages), what waits is written within a second.
+        self.flusher = LoopingCall(self._flush_due)
+        self.flusher.start(self.state.seconds, now=False)
+
+    def _flush_due(self):
+        try:
+            self.state.due_flush()
+        except sqlite3.Error as exc:
+            self._state_failed(exc)
 
     async def process_item(self, item):
         if not isinstance(item, CapturedPage):
@@ -135,9 +152,19 @@ class DerivePipeline:
         self.stats.set_value(keys.ITEM_ERROR_LAST, f"{item_name(item)}: {one_line(failure.value)}")
 
     def close_spider(self):
+        if self.flusher is not None and self.flusher.running:
+            self.flusher.stop()
         if self.pool is not None:
             self.pool.close()
-        self.state.close()
+        try:
+            self.state.close()
+        except sqlite3.Error as exc:
+            message = f"cannot write the crawl state {self.state.path}: {exc}"
+            if self.stats.get_value(keys.FATAL):  # said already; this is its last batch
+                logger.error("%s (%d URL rows not written)", message, len(self.state.rows))
+            else:
+                logger.critical("%s", message)
+                self.stats.set_value(keys.FATAL, message)
         derived, failed = self.stats.get_value(keys.DERIVED, 0), self.stats.get_value(keys.DERIVE_ERRORS, 0)
         if derived and failed == derived and not self.stats.get_value(keys.FATAL):
             # A broken install (an extractor that cannot import) must not look like a quiet success.

@@ -149,6 +149,9 @@ class CrawlState:
         # getattr, not dataclasses.asdict: the values are plain, and asdict deep-copies each one.
         self.db.execute(_SAVE_URL, [getattr(state, c) for c in _URL_COLUMNS])
 
+    def save_many(self, states) -> None:
+        self.db.executemany(_SAVE_URL, ([getattr(s, c) for c in _URL_COLUMNS] for s in states))
+
     def clear_pending(self, url: str, warc: dict | None) -> None:
         """The capture at `warc` is derived (or needs no article): no longer pending."""
         self.db.execute("UPDATE urls SET pending = NULL WHERE url = ? AND pending = ?", (url, json.dumps(warc)))
