@@ -66,11 +66,11 @@ def test_a_worker_killed_mid_page_costs_only_that_page():
             assert time.monotonic() < deadline, "the worker never started on the page"
             time.sleep(0.01)
         os.kill(pid, signal.SIGKILL)
-        derived = future.result(timeout=60)
+        derived = pool.result(future, timeout=60)
         assert derived.error and "derive worker died (killed by SIGKILL)" in derived.error
         assert derived.fields == {"reason": derived.error}
         # The pool replaced it: the next page is derived as usual, by a new process.
-        after = pool.submit(demo_pages()[0]).result(timeout=60)
+        after = pool.result(pool.submit(demo_pages()[0]), timeout=60)
         assert after.error is None and after.fields["title"]
         assert pool.replaced == 1 and _worker_pids(pool) != [pid]
 
@@ -78,7 +78,7 @@ def test_a_worker_killed_mid_page_costs_only_that_page():
 def test_a_page_over_the_time_limit_gets_a_reason_and_a_new_worker():
     with DerivePool(1, timeout=0.2) as pool:
         [pid] = _worker_pids(pool)
-        derived = pool.submit(heavy_page()).result(timeout=60)
+        derived = pool.result(pool.submit(heavy_page()), timeout=60)
         assert derived.error == "derivation took longer than 0.2 s; its worker was replaced"
         assert pool.replaced == 1
         with pytest.raises(ProcessLookupError):
@@ -90,6 +90,19 @@ def test_an_exception_in_derivation_is_the_pages_reason():
     page = CapturedPage(url="http://x/a", final_url="http://x/a", status=200, fetched_at="", warc={},
                         headers=HTML, body=12345)  # type: ignore[arg-type]
     with DerivePool(1) as pool:
-        derived = pool.submit(page).result(timeout=60)
+        derived = pool.result(pool.submit(page), timeout=60)
     assert derived.error.startswith("derivation failed: TypeError: ")
     assert "\n" not in derived.error and derived.fields == {"reason": derived.error}
+
+
+def test_a_worker_that_dies_before_it_is_ready_costs_each_attempt_one_page(tmp_path, monkeypatch):
+    # A C extension that kills the process on import: no Python exception to turn into a reason.
+    shadow = tmp_path / "lxml_html_clean"
+    shadow.mkdir()
+    (shadow / "__init__.py").write_text("import os\nos._exit(3)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # spawned workers start with this sys.path
+    with DerivePool(1) as pool:
+        derived = [pool.result(pool.submit(page), timeout=60) for page in demo_pages()[:2]]
+        assert pool.replaced == 2
+    assert all(d.error == "the derive worker died (exited with code 3) on this page; it was replaced"
+               for d in derived), derived

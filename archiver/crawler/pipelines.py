@@ -57,18 +57,20 @@ class DerivePipeline:
         from ..store.batch import BatchedState
         from ..store.schedule import Schedule
         from ..store.state import CrawlState
+        from .pipes import ReactorPipes
 
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
         # Two records a page, written 200 pages (or a second) at a time: store/batch.py.
         self.state = BatchedState(CrawlState(Archive(settings.get("ARCHIVER_ARCHIVE")).state_path))
-        self.flusher = None
+        self.ticker = None
         self.schedule = Schedule.from_settings(settings)
         self.derive = settings.getbool("ARCHIVER_DERIVE", True)
         workers = settings.get("ARCHIVER_DERIVE_WORKERS")
         self.pool = DerivePool(None if workers in (None, "") else int(workers),
-                               timeout=settings.getfloat("ARCHIVER_DERIVE_TIMEOUT", 120.0)) if self.derive else None
+                               timeout=settings.getfloat("ARCHIVER_DERIVE_TIMEOUT", 120.0),
+                               watch=ReactorPipes()) if self.derive else None
         queue = settings.getint("ARCHIVER_DERIVE_QUEUE", 0) or 4 * max(1, self.pool.workers if self.pool else 1)
         self.slots = DeferredSemaphore(queue)
         crawler.signals.connect(self.seed_failed, signal=archiver_signals.seed_failed)
@@ -81,11 +83,14 @@ class DerivePipeline:
     def open_spider(self):
         from twisted.internet.task import LoopingCall
 
-        # When pages stop coming (a slow site, the last pages), what waits is written within a second.
-        self.flusher = LoopingCall(self._flush_due)
-        self.flusher.start(self.state.seconds, now=False)
+        self.ticker = LoopingCall(self._tick)
+        self.ticker.start(1.0, now=False)
 
-    def _flush_due(self):
+    def _tick(self):
+        # Once a second, for when pages stop coming (a slow site, the last pages): state rows
+        # that wait are written, and a derivation over its time limit is stopped.
+        if self.pool is not None:
+            self.pool.collect()
         try:
             self.state.due_flush()
         except sqlite3.Error as exc:
@@ -122,7 +127,6 @@ class DerivePipeline:
         return article
 
     async def _derived(self, page):
-        from twisted.internet import reactor
         from twisted.internet.defer import Deferred
 
         # Deferreds, awaited through Scrapy's bridge: this works on the asyncio reactor and any other.
@@ -131,8 +135,9 @@ class DerivePipeline:
             future = self.pool.submit(page)
             if future.done():  # ARCHIVER_DERIVE_WORKERS=0: derived in this thread
                 return future.result()
+            # Answered on the reactor's thread, when the worker's pipe is readable (crawler/pipes.py).
             done = Deferred()
-            future.add_done_callback(lambda f: reactor.callFromThread(done.callback, f.result()))
+            future.add_done_callback(lambda f: done.callback(f.result()))
             return await maybe_deferred_to_future(done)
         finally:
             self.slots.release()
@@ -152,8 +157,8 @@ class DerivePipeline:
         self.stats.set_value(keys.ITEM_ERROR_LAST, f"{item_name(item)}: {one_line(failure.value)}")
 
     def close_spider(self):
-        if self.flusher is not None and self.flusher.running:
-            self.flusher.stop()
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
         if self.pool is not None:
             self.pool.close()
         try:
