@@ -106,3 +106,16 @@ def test_a_worker_that_dies_before_it_is_ready_costs_each_attempt_one_page(tmp_p
         assert pool.replaced == 2
     assert all(d.error == "the derive worker died (exited with code 3) on this page; it was replaced"
                for d in derived), derived
+
+
+def test_a_worker_is_replaced_after_max_pages_and_no_process_is_left_behind():
+    pids = []
+    with DerivePool(1, max_pages=2) as pool:
+        for page in demo_pages()[:5]:
+            derived = pool.result(pool.submit(page), timeout=60)
+            assert derived.error is None and derived.fields["title"]
+            pids.append(pool._workers[0].process.pid)
+    assert len(set(pids)) == 3, pids  # pages 1-2, 3-4, 5
+    for pid in set(pids):  # exited and reaped: not even a zombie
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

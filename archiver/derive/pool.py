@@ -212,7 +212,7 @@ class DerivePool:
         self.replaced = 0
         self._waiting: deque[tuple[CapturedPage, Future]] = deque()
         self._workers: list[_Worker] = []
-        self._retired: list = []  # processes told to exit after max_pages, joined at close
+        self._retired: list = []  # processes told to exit after max_pages, not yet reaped
         self._closed = False
         self._busy = 0.0  # CPU seconds the workers spent on pages since _watched_since
         self._watched_since = time.monotonic()
@@ -325,8 +325,9 @@ class DerivePool:
         if self.watch is not None:
             self.watch.remove(worker.conn)  # before the pipe closes: its descriptor may be reused
         process = worker.stop(kill=kill, join=not retire)
-        if retire:  # told to exit, joined at close: its exit must not hold the crawl's loop
-            self._retired.append(process)
+        if retire:  # told to exit, not waited for: its exit must not hold the crawl's loop
+            # is_alive() reaps those that have exited, so that a long crawl leaves no zombies.
+            self._retired = [p for p in self._retired if p.is_alive()] + [process]
         current = worker.jobs.popleft() if worker.jobs else None
         self._waiting.extendleft(reversed(worker.jobs))
         worker.jobs.clear()
