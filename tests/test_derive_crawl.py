@@ -121,6 +121,25 @@ def test_a_derive_worker_killed_mid_crawl_costs_one_pages_article(tmp_path):
     assert "derivation errors: 1" in output
 
 
+def test_a_derivation_over_the_time_limit_is_stopped_mid_crawl(tmp_path):
+    # Each page takes a worker about 0.5 s of CPU: over a 0.1 s limit, every one is stopped (the
+    # crawl's loop checks the limit four times within it), and the crawl goes on.
+    site = HeavySite(3).start()
+    try:
+        archive = tmp_path / "archive"
+        done = run_archiver(archive, "crawl", *site.urls(), "-s", "ARCHIVER_DERIVE_WORKERS=1",
+                            "-s", "ARCHIVER_DERIVE_TIMEOUT=0.1", "-s", "ROBOTSTXT_OBEY=0")
+    finally:
+        site.stop()
+    output = done.stdout + done.stderr
+    reason = "derivation took longer than 0.1 s; its worker was replaced"
+    # Every page failed derivation: loud, exit 1, and every capture kept for `extract --pending`.
+    assert done.returncode == 1 and f"derivation failed for every page (3 of 3): {reason}" in output, output
+    items = items_of(archive)
+    assert sorted(i["url"] for i in items) == sorted(site.urls()) and all(i["reason"] == reason for i in items)
+    assert all(row["pending"] for row in state_urls(archive).values()) and len(state_urls(archive)) == 3
+
+
 def test_capture_only_leaves_every_capture_for_extract(tmp_path):
     archive = tmp_path / "archive"
     done = run_archiver(archive, "demo", "-s", "ARCHIVER_DERIVE=0")

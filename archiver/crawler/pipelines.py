@@ -83,12 +83,14 @@ class DerivePipeline:
     def open_spider(self):
         from twisted.internet.task import LoopingCall
 
+        # A derivation over its time limit is stopped within a quarter of the limit (or a second).
+        every = min(1.0, self.pool.timeout / 4) if self.pool is not None else 1.0
         self.ticker = LoopingCall(self._tick)
-        self.ticker.start(1.0, now=False)
+        self.ticker.start(every, now=False)
 
     def _tick(self):
-        # Once a second, for when pages stop coming (a slow site, the last pages): state rows
-        # that wait are written, and a derivation over its time limit is stopped.
+        # For when pages stop coming (a slow site, the last pages, a derivation that hangs):
+        # state rows that wait are written, and a derivation over its time limit is stopped.
         if self.pool is not None:
             self.pool.collect()
         try:

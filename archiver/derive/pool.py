@@ -246,24 +246,24 @@ class DerivePool:
         return future
 
     def collect(self, ready=None, timeout: float = 0.0) -> None:
-        """Take the results on the `ready` pipes (or on any that is readable within `timeout`
-        seconds), fail the pages over the time limit, and give the waiting pages to free
-        workers. Futures are answered last, once the pool is in order again: their callbacks
+        """Fail the pages over the time limit, take the results on the `ready` pipes (or on any
+        that is readable within `timeout` seconds), and give the waiting pages to free workers. Futures are answered last, once the pool is in order again: their callbacks
         may submit more pages."""
         if ready is None:
             pipes = [w.conn for w in self._workers if w.conn is not None and (w.jobs or not w.ready)]
             ready = wait(pipes, timeout) if pipes else ()
         answers: list[tuple[Future, Derived]] = []
-        for conn in ready:
-            worker = next((w for w in self._workers if w.conn is conn), None)
-            if worker is not None:  # else a pipe closed since it became readable
-                self._take(worker, answers)
         now = time.monotonic()
         for worker in self._workers:
+            # First: a result that came after the limit is not taken, whenever it is looked at.
             if worker.jobs and now >= worker.deadline:
                 page, future = self._stop(worker, kill=True)
                 answers.append((future, self._lost(
                     page, f"derivation took longer than {self.timeout:g} s; its worker was replaced")))
+        for conn in ready:
+            worker = next((w for w in self._workers if w.conn is conn), None)
+            if worker is not None:  # else a pipe closed since it became readable
+                self._take(worker, answers)
         self._dispatch()
         for future, derived in answers:
             future.set_result(derived)
