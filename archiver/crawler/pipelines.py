@@ -39,11 +39,11 @@ class DerivePipeline:
 
     The capture is recorded in the state store at once (`record_fetch`), so that its URL is
     known, scheduled and re-derivable whatever derivation then does (the rows are written a batch
-    at a time: store/batch.py). The article is derived in a
-    pool of worker processes (archiver/derive/pool.py), off the crawl's loop; decisions that need
-    it (is this a new version) are taken when it returns (`record_article`). A derivation that
-    fails, times out or loses its worker gives an item with a one-line `reason`, counted in the
-    summary; the capture stays marked for `archiver extract`.
+    at a time: store/batch.py). The article is derived in a pool of worker processes
+    (archiver/derive/pool.py), off the crawl's loop; decisions that need it (is this a new
+    version) are taken when it returns (`record_article`). A derivation that fails, times out or
+    loses its worker gives an item with a one-line `reason`, counted in the summary; the capture
+    stays marked for `archiver extract`.
 
     At most ARCHIVER_DERIVE_QUEUE pages wait for the pool: beyond that this pipeline's deferreds
     hold their responses in Scrapy's scraper, whose SCRAPER_SLOT_MAX_ACTIVE_SIZE then stops new
