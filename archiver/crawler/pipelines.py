@@ -144,8 +144,11 @@ class DerivePipeline:
         finally:
             self.slots.release()
 
+    def _state_error(self, exc) -> str:
+        return f"cannot write the crawl state {self.state.path}: {exc}"
+
     def _state_failed(self, exc) -> None:
-        stop_crawl(self.crawler, f"cannot write the crawl state {self.state.path}: {exc}", "state_write_failed")
+        stop_crawl(self.crawler, self._state_error(exc), "state_write_failed")
 
     def seed_failed(self, url, reason):
         try:
@@ -166,7 +169,7 @@ class DerivePipeline:
         try:
             self.state.close()
         except sqlite3.Error as exc:
-            message = f"cannot write the crawl state {self.state.path}: {exc}"
+            message = self._state_error(exc)
             if self.stats.get_value(keys.FATAL):  # said already; this is its last batch
                 logger.error("%s (%d URL rows not written)", message, len(self.state.rows))
             else:
